@@ -1,0 +1,3325 @@
+/* llprobe.h — loss-landscape probes for small neural networks, in one C file.
+   version 0.1.0                                           MIT licence, see the end
+
+   A minimal autodiff MLP with exact gradients and exact Hessian-vector products,
+   analytic test landscapes, user objectives, data loaders and model files, all
+   behind one abstraction: an objective of a flat parameter vector theta.
+
+   HOW TO USE
+     In exactly one C or C++ file of your program:
+         #define LLPROBE_IMPLEMENTATION
+         #include "llprobe.h"
+     Everywhere else include "llprobe.h" alone. Link with -lm.
+
+   EXAMPLE (loss, gradient and a Rayleigh quotient of an MLP on the digits data)
+
+     llp_data data; llp_error err;
+     llp_csv_desc csv = {0};                 // header auto, last column = target
+     if (llp_data_load_csv(&data, "data/digits.csv", &csv, &err) != LLP_OK) {
+         fprintf(stderr, "%s:%ld:%ld: %s\n", err.file, err.line, err.column, err.message);
+         return 1;
+     }
+     llp_mlp_desc md = {0};
+     md.n_layers = 3; md.sizes[0] = 64; md.sizes[1] = 32; md.sizes[2] = 32; md.sizes[3] = 10;
+     md.act = LLP_ACT_TANH; md.loss = LLP_LOSS_SOFTMAX_CE;
+     llp_mlp mlp; llp_rng rng; llp_rng_seed(&rng, 42);
+     llp_mlp_init(&mlp, &md); llp_mlp_randomize(&mlp, mlp.theta, &rng);
+     llp_mlp_objective mo; llp_mlp_objective_init(&mo, &mlp, &data, 0);
+     llp_objective f = llp_mlp_objective_get(&mo);
+     // f.n parameters; llp_objective_loss_grad(&f, theta, &batch, &loss, grad) ...
+
+   CONTENTS (declarations, then the implementation in the same order)
+     1. version & configuration        6. MLP & autodiff
+     2. core: results, rng, vectors    7. model files
+     3. data                           8. writers (gnuplot / CSV tables)
+     4. objective & batches            9. implementation
+     5. analytic landscapes           10. licence
+
+   COMPILE-TIME OPTIONS (define before including, in every TU that includes it)
+     LLPROBE_STATIC        all functions static (private copy per TU)
+     LLPROBE_FLOAT         llp_real is float instead of double
+   and, in the implementation TU only:
+     LLP_MALLOC/LLP_REALLOC/LLP_FREE   allocator (define all three or none)
+     LLP_ASSERT(x)                     internal invariant check (default assert)
+
+   CONVENTIONS
+     - Fallible functions return llp_result: LLP_OK (0) or a negative code;
+       llp_result_string() describes it. Loaders also fill an llp_error record.
+       On error the caller's objects are left as they were; nothing leaks.
+     - The library never prints, exits or aborts on user input.
+     - Randomness comes only from an llp_rng passed in. Same seed, same build,
+       same bytes out.
+     - Descriptor structs: zero-initialise, set what you need; a zero field
+       means its documented default.
+     - Shapes in comments: theta: (n), x: (B, d) row-major.
+*/
+#ifndef LLPROBE_H
+#define LLPROBE_H
+
+/* ==========================================================================
+   1. VERSION & CONFIGURATION
+   ========================================================================== */
+
+#define LLPROBE_VERSION_MAJOR 0
+#define LLPROBE_VERSION_MINOR 1
+#define LLPROBE_VERSION_PATCH 0
+#define LLPROBE_VERSION_STRING "0.1.0"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef LLPROBE_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define LLPDEF static __attribute__((unused)) /* a TU may use only a few functions */
+#else
+#define LLPDEF static
+#endif
+#else
+#ifdef __cplusplus
+#define LLPDEF extern "C"
+#else
+#define LLPDEF extern
+#endif
+#endif
+
+#ifdef LLPROBE_FLOAT
+typedef float llp_real;
+#define LLP_REAL_IS_FLOAT 1
+#else
+typedef double llp_real;
+#define LLP_REAL_IS_FLOAT 0
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==========================================================================
+   2. CORE: RESULTS, ERROR RECORDS, RNG, VECTOR KERNELS
+   ========================================================================== */
+
+/* Result codes. 0 is success, every error is negative. */
+typedef enum llp_result {
+    LLP_OK = 0,
+    LLP_ERR_NOMEM = -1,       /* an allocation failed */
+    LLP_ERR_ARG = -2,         /* an argument is invalid (NULL, zero size, out of range) */
+    LLP_ERR_SHAPE = -3,       /* shapes disagree (model vs data, vector lengths) */
+    LLP_ERR_IO = -4,          /* a file could not be opened, read, written or renamed */
+    LLP_ERR_PARSE = -5,       /* a field is not a number */
+    LLP_ERR_RAGGED = -6,      /* a CSV row has a different number of fields */
+    LLP_ERR_EMPTY = -7,       /* a file or data set has no data */
+    LLP_ERR_NO_COLUMN = -8,   /* the requested target column does not exist */
+    LLP_ERR_NONFINITE = -9,   /* NaN or Inf where a finite number is required */
+    LLP_ERR_FORMAT = -10,     /* wrong magic number or impossible header values */
+    LLP_ERR_TRUNCATED = -11,  /* a file ends before its declared contents */
+    LLP_ERR_CHECKSUM = -12,   /* a checksum does not match: the file is corrupt */
+    LLP_ERR_VERSION = -13,    /* a file of an unsupported format version */
+    LLP_ERR_UNSUPPORTED = -14,/* the operation is not defined here (e.g. HVP of MAE) */
+    LLP_ERR_LABEL = -15       /* a class label is not a non-negative integer in range */
+} llp_result;
+
+/* Short English description of a result code. Never NULL. */
+LLPDEF const char *llp_result_string(llp_result r);
+
+/* Where and why a loader failed. line/column are 1-based; 0 means "not
+   applicable" (e.g. a binary file uses column for the byte offset). */
+typedef struct llp_error {
+    char file[256];
+    long line;
+    long column;
+    char message[256];
+} llp_error;
+
+/* Random number generator: xoshiro256** seeded through splitmix64.
+   The state is the whole generator: copy it to fork a stream. */
+typedef struct llp_rng {
+    uint64_t s[4];
+} llp_rng;
+
+/* Seed from a 64-bit value (any value, 0 included). */
+LLPDEF void llp_rng_seed(llp_rng *rng, uint64_t seed);
+/* Next raw 64-bit output. */
+LLPDEF uint64_t llp_rng_next(llp_rng *rng);
+/* Uniform double in [0, 1) with 53 random bits. */
+LLPDEF double llp_rng_uniform(llp_rng *rng);
+/* Uniform integer in [0, n); unbiased (rejection). n = 0 returns 0. */
+LLPDEF uint64_t llp_rng_below(llp_rng *rng, uint64_t n);
+/* Standard normal by the Box–Muller transform (no cached spare: two uniforms
+   per draw, so the stream position is a pure function of the call count). */
+LLPDEF double llp_rng_normal(llp_rng *rng);
+/* +1 or -1 with probability 1/2 each. */
+LLPDEF double llp_rng_rademacher(llp_rng *rng);
+/* perm: (n) out, a uniformly random permutation of 0..n-1 (Fisher–Yates). */
+LLPDEF void llp_rng_permutation(llp_rng *rng, size_t *perm, size_t n);
+/* Advance by 2^128 steps: gives a non-overlapping stream (xoshiro jump). */
+LLPDEF void llp_rng_jump(llp_rng *rng);
+/* x: (n) out, filled with N(0, 1) draws / Rademacher draws. */
+LLPDEF void llp_rng_fill_normal(llp_rng *rng, llp_real *x, size_t n);
+LLPDEF void llp_rng_fill_rademacher(llp_rng *rng, llp_real *x, size_t n);
+
+/* Vector kernels on flat vectors of length n. Reductions accumulate in
+   double in a fixed order, so results do not depend on anything but inputs. */
+LLPDEF double llp_dot(const llp_real *x, const llp_real *y, size_t n);
+LLPDEF double llp_nrm2(const llp_real *x, size_t n);   /* Euclidean norm, overflow-safe */
+LLPDEF double llp_nrm1(const llp_real *x, size_t n);   /* sum of |x_i| */
+LLPDEF double llp_nrminf(const llp_real *x, size_t n); /* max |x_i| */
+LLPDEF void llp_axpy(llp_real a, const llp_real *x, llp_real *y, size_t n); /* y += a x */
+LLPDEF void llp_axpby(llp_real a, const llp_real *x, llp_real b, llp_real *y, size_t n); /* y = a x + b y */
+LLPDEF void llp_scale(llp_real a, llp_real *x, size_t n);                    /* x *= a */
+LLPDEF void llp_copy(const llp_real *x, llp_real *y, size_t n);              /* y = x */
+LLPDEF void llp_fill(llp_real a, llp_real *x, size_t n);                     /* x = a */
+/* 1 when every x_i is finite, 0 otherwise. */
+LLPDEF int llp_all_finite(const llp_real *x, size_t n);
+
+/* ==========================================================================
+   3. DATA
+   ========================================================================== */
+
+typedef enum llp_task {
+    LLP_TASK_AUTO = 0,            /* loaders: detect (see llp_csv_desc) */
+    LLP_TASK_CLASSIFICATION = 1,  /* labels in 0..n_classes-1 */
+    LLP_TASK_REGRESSION = 2       /* real targets, k per sample */
+} llp_task;
+
+/* A data set: n samples of d features, with class labels or real targets.
+   Owns its arrays (free with llp_data_free). */
+typedef struct llp_data {
+    size_t n, d;          /* samples, features */
+    llp_real *x;          /* (n, d) row-major features */
+    llp_task task;        /* CLASSIFICATION or REGRESSION */
+    size_t n_classes;     /* classification: number of classes */
+    int *labels;          /* classification: (n) labels, else NULL */
+    size_t k;             /* regression: targets per sample */
+    llp_real *y;          /* regression: (n, k) targets, else NULL */
+} llp_data;
+
+/* Allocate a zero-filled data set. For classification `classes_or_k` is the
+   number of classes (>= 2), for regression the number of targets (>= 1).
+   Returns LLP_ERR_ARG for n = 0, d = 0 or a bad count; `out` is untouched on error. */
+LLPDEF llp_result llp_data_alloc(llp_data *out, size_t n, size_t d, llp_task task, size_t classes_or_k);
+/* Free the arrays and zero the struct. Safe on a zeroed struct. */
+LLPDEF void llp_data_free(llp_data *data);
+/* dst = the rows idx[0..m-1] of src, in that order (a new allocation). */
+LLPDEF llp_result llp_data_subset(const llp_data *src, const size_t *idx, size_t m, llp_data *dst);
+/* Check that all features and regression targets are finite and labels in
+   range. Fills err (row = line, column = 1-based feature) on failure. */
+LLPDEF llp_result llp_data_validate(const llp_data *data, llp_error *err);
+
+/* CSV loading options; zero means default for every field. */
+typedef struct llp_csv_desc {
+    int header;            /* 0 auto (first row has a non-numeric field), 1 yes, -1 no */
+    int target_index;      /* 0 = last column (default); k > 0 = k-th column (1-based);
+                              -k = k-th column from the end */
+    const char *target_name; /* if set, the target column is the header field of this name */
+    llp_task task;         /* AUTO: classification when every target is an integer in
+                              [0, 1000) and there are at most 100 distinct values, and at
+                              least one value repeats; otherwise regression */
+    char delimiter;        /* 0 = detect among ',', ';', '\t' from the first line */
+} llp_csv_desc;
+
+/* Load a CSV file: one sample per row, one column the target, the others
+   features. Blank lines and lines starting with '#' are skipped. Fields may be
+   surrounded by spaces. Errors name the file, line and column: LLP_ERR_IO,
+   LLP_ERR_EMPTY, LLP_ERR_RAGGED, LLP_ERR_PARSE, LLP_ERR_NONFINITE,
+   LLP_ERR_NO_COLUMN, LLP_ERR_LABEL. Allocates; `out` is untouched on error. */
+LLPDEF llp_result llp_data_load_csv(llp_data *out, const char *path, const llp_csv_desc *desc, llp_error *err);
+
+/* Load an IDX image file and its IDX label file (the MNIST family). Images of
+   any dimensions become rows of d = product of dims; unsigned bytes are scaled
+   to [0, 1]. Files compressed with gzip are decompressed on the fly (built-in
+   inflate, no zlib). Errors: LLP_ERR_IO, LLP_ERR_FORMAT (wrong magic, type or
+   dims), LLP_ERR_TRUNCATED, LLP_ERR_CHECKSUM (bad gzip), LLP_ERR_SHAPE (image
+   and label counts differ). `max_samples` > 0 keeps only the first ones. */
+LLPDEF llp_result llp_data_load_idx(llp_data *out, const char *images_path, const char *labels_path,
+                                    size_t max_samples, llp_error *err);
+/* The same from memory buffers (already decompressed or gzip). `name` is used
+   in error records. */
+LLPDEF llp_result llp_data_parse_idx(llp_data *out, const unsigned char *images, size_t images_len,
+                                     const unsigned char *labels, size_t labels_len,
+                                     size_t max_samples, const char *name, llp_error *err);
+
+/* Standardise features to zero mean and unit variance with statistics taken
+   from `data` itself. mean, std: (d) out, may be NULL. A constant feature gets
+   std 1 (left centred, not divided). */
+LLPDEF llp_result llp_data_standardize(llp_data *data, llp_real *mean, llp_real *std);
+/* Apply given statistics (from a training set) to another set. */
+LLPDEF llp_result llp_data_apply_standardization(llp_data *data, const llp_real *mean, const llp_real *std);
+/* Shuffle the rows in place, deterministically from rng. */
+LLPDEF llp_result llp_data_shuffle(llp_data *data, llp_rng *rng);
+/* Split into train/validation/test after one random permutation. The sizes
+   are round(n*frac_val), round(n*frac_test), the rest train. val and test may
+   be NULL when their fraction is 0. Allocates copies; src is unchanged. */
+LLPDEF llp_result llp_data_split(const llp_data *src, double frac_val, double frac_test, llp_rng *rng,
+                                 llp_data *train, llp_data *val, llp_data *test);
+
+/* Synthetic sets. All draw from rng and allocate `out`. */
+/* Two interleaved spirals in 2-D, n samples (split evenly), 2 classes;
+   turns: spiral turns (0 -> 1.5), noise: std of Gaussian jitter. */
+LLPDEF llp_result llp_data_spirals(llp_data *out, size_t n, double turns, double noise, llp_rng *rng);
+/* Two interleaving half-moons in 2-D, 2 classes. */
+LLPDEF llp_result llp_data_moons(llp_data *out, size_t n, double noise, llp_rng *rng);
+/* k isotropic Gaussian blobs in d dimensions, centres uniform in [-5, 5]^d,
+   each of standard deviation `spread`; class = blob. */
+LLPDEF llp_result llp_data_blobs(llp_data *out, size_t n, size_t d, size_t k, double spread, llp_rng *rng);
+/* Noisy sine regression: x uniform in [-pi, pi], y = sin(x) + noise*N(0,1). */
+LLPDEF llp_result llp_data_sine(llp_data *out, size_t n, double noise, llp_rng *rng);
+
+/* ==========================================================================
+   4. OBJECTIVE & BATCHES
+   ========================================================================== */
+
+typedef enum llp_batch_kind {
+    LLP_BATCH_ALL = 0,    /* every sample */
+    LLP_BATCH_RANGE = 1,  /* samples start .. start+count-1 */
+    LLP_BATCH_INDEX = 2   /* samples index[0..count-1] */
+} llp_batch_kind;
+
+/* Which samples an evaluation uses. A NULL batch pointer means all. */
+typedef struct llp_batch {
+    llp_batch_kind kind;
+    size_t start, count;
+    const size_t *index;
+} llp_batch;
+
+LLPDEF llp_batch llp_batch_all(void);
+LLPDEF llp_batch llp_batch_range(size_t start, size_t count);
+LLPDEF llp_batch llp_batch_index(const size_t *index, size_t count);
+/* Number of samples a batch selects out of n_samples (n_samples for ALL). */
+LLPDEF size_t llp_batch_size(const llp_batch *batch, size_t n_samples);
+
+/* Loss and (if grad != NULL) gradient at theta. loss: scalar out; grad: (n) out. */
+typedef llp_result (*llp_loss_grad_fn)(void *ctx, const llp_real *theta, const llp_batch *batch,
+                                       llp_real *loss, llp_real *grad);
+/* Hessian-vector product hv = H(theta) v. v, hv: (n). */
+typedef llp_result (*llp_hvp_fn)(void *ctx, const llp_real *theta, const llp_real *v,
+                                 const llp_batch *batch, llp_real *hv);
+
+/* The one abstraction: a function of a flat parameter vector theta in R^n.
+   - loss_grad is required; called with grad == NULL it must return the loss only.
+   - hvp is optional; when NULL, llp_objective_hvp uses a central difference of
+     gradients (llp_hvp_fd).
+   - gnvp is optional: a Gauss–Newton (PSD curvature) product, when defined.
+   - n_samples is 0 for an objective without samples (analytic landscapes):
+     batches are then ignored. */
+typedef struct llp_objective {
+    size_t n;
+    size_t n_samples;
+    llp_loss_grad_fn loss_grad;
+    llp_hvp_fn hvp;
+    llp_hvp_fn gnvp;
+    void *ctx;
+    const char *name;
+} llp_objective;
+
+/* An objective from user callbacks. hvp may be NULL. */
+LLPDEF llp_objective llp_objective_from_callbacks(size_t n, size_t n_samples, llp_loss_grad_fn loss_grad,
+                                                  llp_hvp_fn hvp, void *ctx);
+/* Loss only. Cost: one loss evaluation. */
+LLPDEF llp_result llp_objective_loss(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                     llp_real *loss);
+/* Loss and gradient. grad: (n) out. Cost: one gradient. */
+LLPDEF llp_result llp_objective_loss_grad(const llp_objective *f, const llp_real *theta,
+                                          const llp_batch *batch, llp_real *loss, llp_real *grad);
+/* hv = H v, exact when the objective has an hvp, else llp_hvp_fd with an
+   internal scratch of 3n reals (allocated per call; pass your own to
+   llp_hvp_fd to avoid it). Cost: one HVP, or two gradients. */
+LLPDEF llp_result llp_objective_hvp(const llp_objective *f, const llp_real *theta, const llp_real *v,
+                                    const llp_batch *batch, llp_real *hv);
+/* Central finite difference of gradients along v:
+       hv = (g(theta + h v) - g(theta - h v)) / (2 h),
+       h  = cbrt(eps) * (1 + ||theta||_2) / ||v||_2,
+   eps the machine epsilon of llp_real. The perturbation h*||v|| is then a
+   relative step of eps^(1/3) (about 6e-6 in double), which balances the O(h^2)
+   truncation error against the O(eps/h) rounding error of the gradient
+   difference; expect about 1e-7..1e-10 relative accuracy in double for smooth
+   objectives. work: (3n) scratch or NULL (allocates). v = 0 gives hv = 0.
+   Cost: two gradients. */
+LLPDEF llp_result llp_hvp_fd(const llp_objective *f, const llp_real *theta, const llp_real *v,
+                             const llp_batch *batch, llp_real *hv, llp_real *work);
+
+/* ==========================================================================
+   5. ANALYTIC LANDSCAPES
+   ========================================================================== */
+
+typedef enum llp_landscape_kind {
+    LLP_LANDSCAPE_SADDLE = 1,        /* sum_{i<ceil(n/2)} x_i^2 - sum_{rest} x_i^2 ; n=2: x^2 - y^2 */
+    LLP_LANDSCAPE_QUADRATIC,         /* 1/2 x^T Q diag(lambda) Q^T x, lambda_i log-spaced in [1, cond] */
+    LLP_LANDSCAPE_SKEWED_BOWL,       /* x^2/2 + 10 y^2 + x y (n = 2 only) */
+    LLP_LANDSCAPE_QUARTIC,           /* sum x_i^4 - 2 x_i^2 + 0.5 x_i */
+    LLP_LANDSCAPE_SINCOS,            /* sum over pairs sin(4x)cos(4y) + 2(x^2+y^2) (n even) */
+    LLP_LANDSCAPE_ROSENBROCK,        /* sum 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2 (n >= 2) */
+    LLP_LANDSCAPE_RASTRIGIN,         /* A n + sum x_i^2 - A cos(2 pi x_i) */
+    LLP_LANDSCAPE_ACKLEY,            /* -20 exp(-0.2 sqrt(mean x^2)) - exp(mean cos(2 pi x)) + 20 + e */
+    LLP_LANDSCAPE_STYBLINSKI_TANG    /* 1/2 sum x_i^4 - 16 x_i^2 + 5 x_i */
+} llp_landscape_kind;
+
+typedef struct llp_landscape_desc {
+    llp_landscape_kind kind;
+    size_t n;             /* dimension; 0 -> 2 */
+    double cond;          /* QUADRATIC: condition number (0 -> 100) */
+    int rotate;           /* QUADRATIC: 1 = random orthogonal Q drawn from rng, 0 = axes */
+    double amplitude;     /* RASTRIGIN: A (0 -> 10) */
+} llp_landscape_desc;
+
+/* A landscape with closed-form value, gradient and Hessian. */
+typedef struct llp_landscape {
+    llp_landscape_kind kind;
+    size_t n;
+    double cond, amplitude;
+    llp_real *lambda;     /* QUADRATIC: (n) eigenvalues */
+    llp_real *q;          /* QUADRATIC rotated: (n, n) orthogonal, column j = eigenvector j; NULL = identity */
+    llp_real *work;       /* (n) scratch for the rotated products */
+} llp_landscape;
+
+/* Set up a landscape. rng is used only for a rotated quadratic (may be NULL
+   otherwise). LLP_ERR_ARG for a dimension the function does not allow. */
+LLPDEF llp_result llp_landscape_init(llp_landscape *ls, const llp_landscape_desc *desc, llp_rng *rng);
+LLPDEF void llp_landscape_free(llp_landscape *ls);
+/* The landscape as an objective (exact hvp; batches ignored). The objective
+   points at ls, which must outlive it. Not thread-safe for a rotated quadratic
+   (shared scratch). */
+LLPDEF llp_objective llp_landscape_objective(llp_landscape *ls);
+/* Value and (grad != NULL) gradient at x: (n). */
+LLPDEF llp_result llp_landscape_eval(llp_landscape *ls, const llp_real *x, llp_real *f, llp_real *grad);
+/* Closed-form Hessian at x. h: (n, n) out, row-major, symmetric. ACKLEY at
+   x = 0 (where it is not differentiable) returns LLP_ERR_UNSUPPORTED. */
+LLPDEF llp_result llp_landscape_hessian(llp_landscape *ls, const llp_real *x, llp_real *h);
+/* A global minimiser and the minimum value (Styblinski–Tang: x_i = -2.903534,
+   quartic: x_i = -1.057; both from the 1-D stationary equation, to double
+   precision). SADDLE has no minimum: LLP_ERR_UNSUPPORTED. */
+LLPDEF llp_result llp_landscape_minimum(const llp_landscape *ls, llp_real *x, llp_real *f);
+/* Short name, e.g. "rosenbrock". */
+LLPDEF const char *llp_landscape_name(llp_landscape_kind kind);
+
+/* ==========================================================================
+   6. MLP & AUTODIFF
+   ========================================================================== */
+
+#define LLP_MAX_LAYERS 16
+
+typedef enum llp_act {
+    LLP_ACT_DEFAULT = 0,   /* descriptor: tanh */
+    LLP_ACT_IDENTITY,
+    LLP_ACT_RELU,
+    LLP_ACT_LEAKY_RELU,    /* max(x, slope x) */
+    LLP_ACT_TANH,
+    LLP_ACT_SIGMOID,
+    LLP_ACT_SOFTPLUS,      /* log(1 + e^x) */
+    LLP_ACT_GELU           /* x Phi(x), the exact (erf) form */
+} llp_act;
+
+typedef enum llp_loss {
+    LLP_LOSS_DEFAULT = 0,  /* descriptor: softmax cross-entropy */
+    LLP_LOSS_MSE,          /* mean over samples and outputs of (y - t)^2 */
+    LLP_LOSS_MAE,          /* mean of |y - t|; value and gradient only (no curvature) */
+    LLP_LOSS_SOFTMAX_CE,   /* mean over samples of -log softmax(y)_label */
+    LLP_LOSS_BCE           /* mean over samples and outputs of binary cross-entropy on logits */
+} llp_loss;
+
+typedef enum llp_init {
+    LLP_INIT_DEFAULT = 0,  /* He for relu/leaky relu/gelu hidden layers, Glorot otherwise */
+    LLP_INIT_GLOROT,       /* W ~ N(0, 2/(fan_in + fan_out)) */
+    LLP_INIT_HE            /* W ~ N(0, 2/fan_in) */
+} llp_init;
+
+/* Architecture. Zero fields mean their default. */
+typedef struct llp_mlp_desc {
+    int n_layers;                     /* dense layers, 1..LLP_MAX_LAYERS */
+    int sizes[LLP_MAX_LAYERS + 1];    /* sizes[0] inputs, sizes[n_layers] outputs */
+    llp_act act;                      /* hidden activation (DEFAULT: tanh); the last layer is linear */
+    llp_act layer_act[LLP_MAX_LAYERS];/* per hidden layer override, DEFAULT = use act */
+    llp_loss loss;                    /* DEFAULT: softmax cross-entropy */
+    double weight_decay;              /* L2 coefficient lambda: adds lambda/2 * ||W||^2 over
+                                         weights (biases excluded); 0 = none (a real value) */
+    double leaky_slope;               /* LEAKY_RELU slope (0 -> 0.01) */
+    llp_init init;                    /* initialisation rule */
+    double init_scale;                /* multiplies the initial std (0 -> 1) */
+} llp_mlp_desc;
+
+/* An MLP: architecture plus one contiguous parameter vector theta. Layer l
+   (0-based) has weights W_l: (sizes[l+1], sizes[l]) row-major, one row per
+   output neuron, at theta + w_off[l], then bias b_l: (sizes[l+1]) at
+   theta + b_off[l]. */
+typedef struct llp_mlp {
+    int n_layers;
+    int sizes[LLP_MAX_LAYERS + 1];
+    llp_act act[LLP_MAX_LAYERS];      /* resolved activation of each layer (last: IDENTITY) */
+    llp_loss loss;
+    double weight_decay, leaky_slope;
+    llp_init init;
+    double init_scale;
+    size_t n_params;
+    size_t w_off[LLP_MAX_LAYERS], b_off[LLP_MAX_LAYERS];
+    int max_width;
+    llp_real *theta;                  /* (n_params) owned, zero after init */
+} llp_mlp;
+
+/* Validate the descriptor and allocate theta (zeros). LLP_ERR_ARG names no
+   file; err-free. `m` untouched on error. */
+LLPDEF llp_result llp_mlp_init(llp_mlp *m, const llp_mlp_desc *desc);
+LLPDEF void llp_mlp_free(llp_mlp *m);
+/* Draw initial parameters into theta: (n_params): weights by the model's
+   init rule times init_scale, biases 0. */
+LLPDEF void llp_mlp_randomize(const llp_mlp *m, llp_real *theta, llp_rng *rng);
+/* The descriptor that rebuilds m's architecture. */
+LLPDEF llp_mlp_desc llp_mlp_get_desc(const llp_mlp *m);
+/* Check that a data set fits the model: d == sizes[0], and the targets suit
+   the loss (classes == outputs for cross-entropy, k == outputs for regression
+   losses on real targets, ...). LLP_ERR_SHAPE otherwise, message in err. */
+LLPDEF llp_result llp_mlp_check_data(const llp_mlp *m, const llp_data *data, llp_error *err);
+/* Short names: "tanh", "mse", ... and their inverse (-1... returns DEFAULT on unknown). */
+LLPDEF const char *llp_act_name(llp_act a);
+LLPDEF const char *llp_loss_name(llp_loss l);
+
+/* Workspace: every buffer a forward/backward/HVP pass needs for up to
+   max_batch samples, in one allocation. Evaluations over more samples run in
+   chunks of max_batch and sum exactly. Not shareable between threads. */
+typedef struct llp_mlp_work {
+    size_t max_batch;
+    int n_layers;
+    llp_real *z[LLP_MAX_LAYERS];     /* (B, sizes[l+1]) pre-activations */
+    llp_real *a[LLP_MAX_LAYERS];     /* (B, sizes[l+1]) activations */
+    llp_real *rz[LLP_MAX_LAYERS];    /* tangents of z */
+    llp_real *ra[LLP_MAX_LAYERS];    /* tangents of a */
+    llp_real *g0, *g1, *r0, *r1;     /* (B, max_width) adjoint ping-pong buffers */
+    llp_real *x;                     /* (B, sizes[0]) gathered inputs for index batches */
+    llp_real *wt;                    /* (max in*out) transposed weights */
+    size_t *rows;                    /* (B) sample indices of the current chunk */
+    void *block;
+} llp_mlp_work;
+
+/* Allocate a workspace for m and batches of up to max_batch samples (0 -> 256). */
+LLPDEF llp_result llp_mlp_work_init(llp_mlp_work *w, const llp_mlp *m, size_t max_batch);
+LLPDEF void llp_mlp_work_free(llp_mlp_work *w);
+
+/* Network outputs (logits for the cross-entropy losses).
+   x: (B, sizes[0]) in, out: (B, sizes[n_layers]) out. B <= w->max_batch. */
+LLPDEF llp_result llp_mlp_forward(const llp_mlp *m, const llp_real *theta, const llp_real *x, size_t B,
+                                  llp_real *out, llp_mlp_work *w);
+/* Loss over a batch of data and, if grad != NULL, its gradient (n_params).
+   The loss is the mean over the batch (plus the weight-decay term).
+   Cost: one forward (and one backward) pass; allocates nothing. */
+LLPDEF llp_result llp_mlp_loss_grad(const llp_mlp *m, const llp_real *theta, const llp_data *data,
+                                    const llp_batch *batch, llp_real *loss, llp_real *grad, llp_mlp_work *w);
+/* Exact Hessian-vector product hv = H v by forward-over-reverse (Pearlmutter's
+   R-operator). v, hv: (n_params). loss (may be NULL) receives the loss.
+   LLP_ERR_UNSUPPORTED for MAE. Cost: about 2-3 gradients; allocates nothing. */
+LLPDEF llp_result llp_mlp_hvp(const llp_mlp *m, const llp_real *theta, const llp_real *v,
+                              const llp_data *data, const llp_batch *batch, llp_real *hv,
+                              llp_real *loss, llp_mlp_work *w);
+/* Gauss–Newton-vector product G v = J^T H_loss J v (+ weight decay): the HVP
+   without the second-order terms of the network; positive semi-definite. */
+LLPDEF llp_result llp_mlp_gnvp(const llp_mlp *m, const llp_real *theta, const llp_real *v,
+                               const llp_data *data, const llp_batch *batch, llp_real *gv, llp_mlp_work *w);
+/* Gradient of the batch loss with respect to the inputs. dx: (B, d) out, one
+   row per batch sample in batch order (the weight-decay term does not depend
+   on inputs). B <= w->max_batch. */
+LLPDEF llp_result llp_mlp_input_grad(const llp_mlp *m, const llp_real *theta, const llp_data *data,
+                                     const llp_batch *batch, llp_real *dx, llp_real *loss, llp_mlp_work *w);
+/* Classification accuracy in [0, 1] over a batch (argmax of outputs; for BCE
+   with one output, output > 0 means class 1). LLP_ERR_ARG for regression. */
+LLPDEF llp_result llp_mlp_accuracy(const llp_mlp *m, const llp_real *theta, const llp_data *data,
+                                   const llp_batch *batch, double *accuracy, llp_mlp_work *w);
+
+/* Teacher–student regression: inputs x ~ N(0, 1)^d (d = teacher's inputs),
+   targets = teacher outputs at theta_t plus noise * N(0, 1). A student at
+   least as wide as the teacher has a zero-loss global minimum (noise = 0). */
+LLPDEF llp_result llp_data_teacher(llp_data *out, const llp_mlp *teacher, const llp_real *theta_t,
+                                   size_t n, double noise, llp_rng *rng);
+
+/* The MLP over a data set as an objective. Holds its own workspace. mlp and
+   data must outlive it. */
+typedef struct llp_mlp_objective {
+    const llp_mlp *mlp;
+    const llp_data *data;
+    llp_mlp_work work;
+} llp_mlp_objective;
+
+/* chunk: samples per pass (0 -> min(n, 1024)); larger batches run in chunks.
+   LLP_ERR_SHAPE when the data does not fit the model. */
+LLPDEF llp_result llp_mlp_objective_init(llp_mlp_objective *mo, const llp_mlp *mlp, const llp_data *data,
+                                         size_t chunk);
+LLPDEF void llp_mlp_objective_free(llp_mlp_objective *mo);
+/* The objective (loss_grad, exact hvp, gnvp). Points at mo. */
+LLPDEF llp_objective llp_mlp_objective_get(llp_mlp_objective *mo);
+
+/* ==========================================================================
+   7. MODEL FILES
+   ========================================================================== */
+
+/* Save architecture + theta. Format (all integers little-endian):
+     "LLPMODEL" (8 bytes) | u32 version (1) | u32 n_layers | u32 sizes[n_layers+1]
+     | u32 act[n_layers] | u32 loss | u32 init | f64 weight_decay | f64 leaky_slope
+     | f64 init_scale | u64 n_params | f64 theta[n_params] | u64 FNV-1a-64 of all
+     preceding bytes.
+   theta is always stored as f64. Written to "<path>.tmp" then renamed: a
+   crash never leaves a half-written model under `path`. */
+LLPDEF llp_result llp_mlp_save(const llp_mlp *m, const llp_real *theta, const char *path, llp_error *err);
+/* Load a model saved by llp_mlp_save into a new llp_mlp (theta filled).
+   Errors: LLP_ERR_IO, LLP_ERR_FORMAT (magic, impossible shapes), LLP_ERR_VERSION,
+   LLP_ERR_TRUNCATED, LLP_ERR_CHECKSUM. `m` untouched on error. */
+LLPDEF llp_result llp_mlp_load(llp_mlp *m, const char *path, llp_error *err);
+
+/* ==========================================================================
+   8. WRITERS
+   ========================================================================== */
+
+/* Write a table as a gnuplot data file: comment lines "# <line>" for each
+   line of `header` (may be NULL), a line "# col1 col2 ...", then rows of
+   `cols` numbers ("%.17g"); when `block` > 0 a blank line follows every
+   `block` rows (gnuplot scan lines for surfaces). csv != 0 writes CSV
+   instead: the column names as the first row, no comments. Atomic (temporary
+   file + rename). data: (rows, cols). */
+LLPDEF llp_result llp_write_table(const char *path, const char *header, const char *const *colnames,
+                                  const double *data, size_t rows, size_t cols, size_t block, int csv,
+                                  llp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LLPROBE_H */
+
+/* ==========================================================================
+   9. IMPLEMENTATION
+   ========================================================================== */
+#ifdef LLPROBE_IMPLEMENTATION
+#ifndef LLPROBE_IMPLEMENTATION_DONE
+#define LLPROBE_IMPLEMENTATION_DONE
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <float.h>
+#include <stdarg.h>
+
+#if defined(LLP_MALLOC) && defined(LLP_FREE) && defined(LLP_REALLOC)
+/* all three given */
+#elif !defined(LLP_MALLOC) && !defined(LLP_FREE) && !defined(LLP_REALLOC)
+#include <stdlib.h>
+#define LLP_MALLOC(sz) malloc(sz)
+#define LLP_REALLOC(p, sz) realloc(p, sz)
+#define LLP_FREE(p) free(p)
+#else
+#error "llprobe: define all of LLP_MALLOC, LLP_REALLOC and LLP_FREE, or none"
+#endif
+
+#ifndef LLP_ASSERT
+#include <assert.h>
+#define LLP_ASSERT(x) assert(x)
+#endif
+
+#ifdef __cplusplus
+#define LLP__RESTRICT __restrict
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
+#define LLP__RESTRICT restrict
+#else
+#define LLP__RESTRICT
+#endif
+
+#define LLP__PI 3.14159265358979323846
+#define LLP__E 2.71828182845904523536
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- 9.2 core ---------------------------------------------------------- */
+
+LLPDEF const char *llp_result_string(llp_result r) {
+    switch (r) {
+    case LLP_OK: return "ok";
+    case LLP_ERR_NOMEM: return "out of memory";
+    case LLP_ERR_ARG: return "invalid argument";
+    case LLP_ERR_SHAPE: return "shape mismatch";
+    case LLP_ERR_IO: return "input/output error";
+    case LLP_ERR_PARSE: return "field is not a number";
+    case LLP_ERR_RAGGED: return "row has the wrong number of fields";
+    case LLP_ERR_EMPTY: return "no data";
+    case LLP_ERR_NO_COLUMN: return "target column not found";
+    case LLP_ERR_NONFINITE: return "NaN or Inf value";
+    case LLP_ERR_FORMAT: return "wrong file format";
+    case LLP_ERR_TRUNCATED: return "file is truncated";
+    case LLP_ERR_CHECKSUM: return "checksum mismatch (corrupt data)";
+    case LLP_ERR_VERSION: return "unsupported format version";
+    case LLP_ERR_UNSUPPORTED: return "operation not supported";
+    case LLP_ERR_LABEL: return "invalid class label";
+    }
+    return "unknown result code";
+}
+
+/* Fill an error record (err may be NULL). Returns r for tail calls. */
+static llp_result llp__fail(llp_error *err, llp_result r, const char *file, long line, long column,
+                            const char *fmt, ...);
+static llp_result llp__fail(llp_error *err, llp_result r, const char *file, long line, long column,
+                            const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        size_t i = 0;
+        if (file) {
+            for (; file[i] && i + 1 < sizeof err->file; i++) err->file[i] = file[i];
+        }
+        err->file[i] = 0;
+        err->line = line;
+        err->column = column;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return r;
+}
+
+static void llp__clear_error(llp_error *err) {
+    if (err) memset(err, 0, sizeof *err);
+}
+
+static uint64_t llp__splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+LLPDEF void llp_rng_seed(llp_rng *rng, uint64_t seed) {
+    uint64_t x = seed;
+    int i;
+    for (i = 0; i < 4; i++) rng->s[i] = llp__splitmix64(&x);
+}
+
+static uint64_t llp__rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+LLPDEF uint64_t llp_rng_next(llp_rng *rng) {
+    uint64_t *s = rng->s;
+    uint64_t result = llp__rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = llp__rotl(s[3], 45);
+    return result;
+}
+
+LLPDEF double llp_rng_uniform(llp_rng *rng) {
+    return (double)(llp_rng_next(rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+LLPDEF uint64_t llp_rng_below(llp_rng *rng, uint64_t n) {
+    uint64_t x, limit;
+    if (n == 0) return 0;
+    /* reject the top partial copy of [0, n) so every residue is equally likely */
+    limit = UINT64_MAX - (UINT64_MAX % n + 1) % n;
+    do x = llp_rng_next(rng); while (x > limit);
+    return x % n;
+}
+
+LLPDEF double llp_rng_normal(llp_rng *rng) {
+    double u1 = 1.0 - llp_rng_uniform(rng); /* (0, 1]: log is finite */
+    double u2 = llp_rng_uniform(rng);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * LLP__PI * u2);
+}
+
+LLPDEF double llp_rng_rademacher(llp_rng *rng) { return (llp_rng_next(rng) >> 63) ? 1.0 : -1.0; }
+
+LLPDEF void llp_rng_permutation(llp_rng *rng, size_t *perm, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) perm[i] = i;
+    for (i = n; i > 1; i--) {
+        size_t j = (size_t)llp_rng_below(rng, (uint64_t)i);
+        size_t t = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = t;
+    }
+}
+
+LLPDEF void llp_rng_jump(llp_rng *rng) {
+    static const uint64_t jump[4] = {0x180ec6d33cfd0abaULL, 0xd5a61266f0c9392cULL, 0xa9582618e03fc9aaULL,
+                                     0x39abdc4529b1661cULL};
+    uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i, b;
+    for (i = 0; i < 4; i++)
+        for (b = 0; b < 64; b++) {
+            if (jump[i] & ((uint64_t)1 << b)) {
+                s0 ^= rng->s[0];
+                s1 ^= rng->s[1];
+                s2 ^= rng->s[2];
+                s3 ^= rng->s[3];
+            }
+            llp_rng_next(rng);
+        }
+    rng->s[0] = s0;
+    rng->s[1] = s1;
+    rng->s[2] = s2;
+    rng->s[3] = s3;
+}
+
+LLPDEF void llp_rng_fill_normal(llp_rng *rng, llp_real *x, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) x[i] = (llp_real)llp_rng_normal(rng);
+}
+
+LLPDEF void llp_rng_fill_rademacher(llp_rng *rng, llp_real *x, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) x[i] = (llp_real)llp_rng_rademacher(rng);
+}
+
+LLPDEF double llp_dot(const llp_real *x, const llp_real *y, size_t n) {
+    /* four independent partial sums in a fixed order: faster, still deterministic */
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += (double)x[i] * y[i];
+        s1 += (double)x[i + 1] * y[i + 1];
+        s2 += (double)x[i + 2] * y[i + 2];
+        s3 += (double)x[i + 3] * y[i + 3];
+    }
+    for (; i < n; i++) s0 += (double)x[i] * y[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+LLPDEF double llp_nrm2(const llp_real *x, size_t n) {
+    double m = llp_nrminf(x, n), s = 0;
+    size_t i;
+    if (m == 0 || !(m <= DBL_MAX)) return m;
+    if (m > 1e150 || m < 1e-150) {
+        for (i = 0; i < n; i++) {
+            double t = x[i] / m;
+            s += t * t;
+        }
+        return m * sqrt(s);
+    }
+    return sqrt(llp_dot(x, x, n));
+}
+
+LLPDEF double llp_nrm1(const llp_real *x, size_t n) {
+    double s = 0;
+    size_t i;
+    for (i = 0; i < n; i++) s += fabs((double)x[i]);
+    return s;
+}
+
+LLPDEF double llp_nrminf(const llp_real *x, size_t n) {
+    double m = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        double a = fabs((double)x[i]);
+        if (a > m || a != a) m = a;
+        if (m != m) return m;
+    }
+    return m;
+}
+
+LLPDEF void llp_axpy(llp_real a, const llp_real *LLP__RESTRICT x, llp_real *LLP__RESTRICT y, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+LLPDEF void llp_axpby(llp_real a, const llp_real *LLP__RESTRICT x, llp_real b, llp_real *LLP__RESTRICT y,
+                      size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) y[i] = a * x[i] + b * y[i];
+}
+
+LLPDEF void llp_scale(llp_real a, llp_real *x, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) x[i] *= a;
+}
+
+LLPDEF void llp_copy(const llp_real *x, llp_real *y, size_t n) {
+    if (n && x != y) memmove(y, x, n * sizeof *x);
+}
+
+LLPDEF void llp_fill(llp_real a, llp_real *x, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) x[i] = a;
+}
+
+LLPDEF int llp_all_finite(const llp_real *x, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!(x[i] - x[i] == 0)) return 0;
+    return 1;
+}
+
+static int llp__isfinite(double x) { return x - x == 0; }
+
+/* Overflow-checked a*b for allocation sizes. Returns 0 on overflow. */
+static size_t llp__mul(size_t a, size_t b) {
+    if (a && b > (size_t)-1 / a) return 0;
+    return a * b;
+}
+
+/* ---- 9.3 data ---------------------------------------------------------- */
+
+/* The gzip decoder (llp__gunzip) is defined further down; declared here. */
+static int llp__gunzip(const unsigned char *src, size_t src_len, unsigned char **out, size_t *out_len);
+
+LLPDEF llp_result llp_data_alloc(llp_data *out, size_t n, size_t d, llp_task task, size_t classes_or_k) {
+    llp_data t;
+    size_t nx;
+    memset(&t, 0, sizeof t);
+    if (!out || n == 0 || d == 0) return LLP_ERR_ARG;
+    if (task == LLP_TASK_CLASSIFICATION) {
+        if (classes_or_k < 2) return LLP_ERR_ARG;
+    } else if (task == LLP_TASK_REGRESSION) {
+        if (classes_or_k < 1) return LLP_ERR_ARG;
+    } else {
+        return LLP_ERR_ARG;
+    }
+    nx = llp__mul(n, d);
+    if (!nx || !llp__mul(nx, sizeof(llp_real))) return LLP_ERR_NOMEM;
+    t.n = n;
+    t.d = d;
+    t.task = task;
+    t.x = (llp_real *)LLP_MALLOC(nx * sizeof(llp_real));
+    if (task == LLP_TASK_CLASSIFICATION) {
+        t.n_classes = classes_or_k;
+        t.labels = (int *)LLP_MALLOC(n * sizeof(int));
+        if (t.labels) memset(t.labels, 0, n * sizeof(int));
+    } else {
+        size_t ny = llp__mul(n, classes_or_k);
+        t.k = classes_or_k;
+        t.y = ny && llp__mul(ny, sizeof(llp_real)) ? (llp_real *)LLP_MALLOC(ny * sizeof(llp_real)) : NULL;
+        if (t.y) llp_fill(0, t.y, ny);
+    }
+    if (!t.x || (!t.labels && !t.y)) {
+        LLP_FREE(t.x);
+        LLP_FREE(t.labels);
+        LLP_FREE(t.y);
+        return LLP_ERR_NOMEM;
+    }
+    llp_fill(0, t.x, nx);
+    *out = t;
+    return LLP_OK;
+}
+
+LLPDEF void llp_data_free(llp_data *data) {
+    if (!data) return;
+    LLP_FREE(data->x);
+    LLP_FREE(data->labels);
+    LLP_FREE(data->y);
+    memset(data, 0, sizeof *data);
+}
+
+LLPDEF llp_result llp_data_subset(const llp_data *src, const size_t *idx, size_t m, llp_data *dst) {
+    llp_data t;
+    llp_result r;
+    size_t i;
+    if (!src || !dst || !src->x || (m && !idx)) return LLP_ERR_ARG;
+    for (i = 0; i < m; i++)
+        if (idx[i] >= src->n) return LLP_ERR_ARG;
+    r = llp_data_alloc(&t, m, src->d, src->task,
+                       src->task == LLP_TASK_CLASSIFICATION ? src->n_classes : src->k);
+    if (r != LLP_OK) return r;
+    for (i = 0; i < m; i++) {
+        llp_copy(src->x + idx[i] * src->d, t.x + i * t.d, t.d);
+        if (t.labels) t.labels[i] = src->labels[idx[i]];
+        if (t.y) llp_copy(src->y + idx[i] * src->k, t.y + i * t.k, t.k);
+    }
+    *dst = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_data_validate(const llp_data *data, llp_error *err) {
+    size_t i, j;
+    llp__clear_error(err);
+    if (!data || !data->x || data->n == 0 || data->d == 0)
+        return llp__fail(err, LLP_ERR_EMPTY, NULL, 0, 0, "data set is empty");
+    for (i = 0; i < data->n; i++)
+        for (j = 0; j < data->d; j++)
+            if (!llp__isfinite(data->x[i * data->d + j]))
+                return llp__fail(err, LLP_ERR_NONFINITE, NULL, (long)i + 1, (long)j + 1,
+                                 "feature %lu of sample %lu is not finite", (unsigned long)j + 1,
+                                 (unsigned long)i + 1);
+    if (data->task == LLP_TASK_CLASSIFICATION) {
+        if (!data->labels) return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "classification data without labels");
+        for (i = 0; i < data->n; i++)
+            if (data->labels[i] < 0 || (size_t)data->labels[i] >= data->n_classes)
+                return llp__fail(err, LLP_ERR_LABEL, NULL, (long)i + 1, 0, "label %d of sample %lu outside 0..%lu",
+                                 data->labels[i], (unsigned long)i + 1, (unsigned long)data->n_classes - 1);
+    } else if (data->task == LLP_TASK_REGRESSION) {
+        if (!data->y) return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "regression data without targets");
+        for (i = 0; i < data->n * data->k; i++)
+            if (!llp__isfinite(data->y[i]))
+                return llp__fail(err, LLP_ERR_NONFINITE, NULL, (long)(i / data->k) + 1, 0,
+                                 "target of sample %lu is not finite", (unsigned long)(i / data->k) + 1);
+    } else {
+        return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "unknown task");
+    }
+    return LLP_OK;
+}
+
+/* Read a whole file. *buf is LLP_MALLOC'd (plus a NUL byte). */
+static llp_result llp__read_file(const char *path, unsigned char **buf, size_t *len, llp_error *err) {
+    FILE *f;
+    unsigned char *b = NULL;
+    size_t cap = 0, n = 0;
+    *buf = NULL;
+    *len = 0;
+    if (!path) return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "no file name given");
+    f = fopen(path, "rb");
+    if (!f) return llp__fail(err, LLP_ERR_IO, path, 0, 0, "cannot open file for reading");
+    for (;;) {
+        size_t got;
+        if (cap - n < 65536) {
+            size_t ncap = cap ? cap * 2 : 65536 + 1;
+            unsigned char *nb = (unsigned char *)LLP_REALLOC(b, ncap);
+            if (!nb) {
+                LLP_FREE(b);
+                fclose(f);
+                return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory reading file");
+            }
+            b = nb;
+            cap = ncap;
+        }
+        got = fread(b + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        LLP_FREE(b);
+        fclose(f);
+        return llp__fail(err, LLP_ERR_IO, path, 0, 0, "read error");
+    }
+    fclose(f);
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    return LLP_OK;
+}
+
+/* Map a gzip decoder code to a result and error record. */
+static llp_result llp__gz_result(int rc, const char *path, llp_error *err) {
+    if (rc == -1) return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory decompressing");
+    if (rc == -2) return llp__fail(err, LLP_ERR_TRUNCATED, path, 0, 0, "gzip stream is truncated");
+    if (rc == -4) return llp__fail(err, LLP_ERR_CHECKSUM, path, 0, 0, "gzip CRC or length mismatch");
+    return llp__fail(err, LLP_ERR_FORMAT, path, 0, 0, "corrupt gzip stream");
+}
+
+/* Read a file, decompressing it when it is gzip. NUL-terminated buffer. */
+static llp_result llp__read_file_gz(const char *path, unsigned char **buf, size_t *len, llp_error *err) {
+    unsigned char *raw, *out;
+    size_t rawlen, outlen;
+    int rc;
+    llp_result r = llp__read_file(path, &raw, &rawlen, err);
+    if (r != LLP_OK) return r;
+    if (rawlen < 2 || raw[0] != 0x1f || raw[1] != 0x8b) {
+        *buf = raw;
+        *len = rawlen;
+        return LLP_OK;
+    }
+    rc = llp__gunzip(raw, rawlen, &out, &outlen);
+    LLP_FREE(raw);
+    if (rc != 0) return llp__gz_result(rc, path, err);
+    raw = (unsigned char *)LLP_REALLOC(out, outlen + 1);
+    if (!raw) {
+        LLP_FREE(out);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    raw[outlen] = 0;
+    *buf = raw;
+    *len = outlen;
+    return LLP_OK;
+}
+
+/* CSV field: [b, e) after trimming spaces. */
+typedef struct llp__field {
+    const char *b, *e;
+} llp__field;
+
+/* Split line [s, e) at delim into fields (grows *fields). Returns count or -1 on OOM. */
+static long llp__split(const char *s, const char *e, char delim, llp__field **fields, size_t *cap) {
+    size_t n = 0;
+    const char *p = s;
+    for (;;) {
+        const char *q = p;
+        llp__field f;
+        while (q < e && *q != delim) q++;
+        f.b = p;
+        f.e = q;
+        while (f.b < f.e && (*f.b == ' ' || *f.b == '\t' || *f.b == '"')) f.b++;
+        while (f.e > f.b && (f.e[-1] == ' ' || f.e[-1] == '\t' || f.e[-1] == '"')) f.e--;
+        if (n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            llp__field *nf = (llp__field *)LLP_REALLOC(*fields, nc * sizeof(llp__field));
+            if (!nf) return -1;
+            *fields = nf;
+            *cap = nc;
+        }
+        (*fields)[n++] = f;
+        if (q >= e) break;
+        p = q + 1;
+    }
+    return (long)n;
+}
+
+/* Parse a whole field as a number. 0 ok, 1 not a number, 2 not finite. */
+static int llp__parse_num(const llp__field *f, double *v) {
+    char tmp[128];
+    char *end;
+    size_t len = (size_t)(f->e - f->b);
+    if (len == 0 || len >= sizeof tmp) return 1;
+    memcpy(tmp, f->b, len);
+    tmp[len] = 0;
+    *v = strtod(tmp, &end);
+    if (end != tmp + len) return 1;
+    if (!llp__isfinite(*v)) return 2;
+    return 0;
+}
+
+static int llp__field_eq(const llp__field *f, const char *s) {
+    size_t len = (size_t)(f->e - f->b);
+    return strlen(s) == len && memcmp(f->b, s, len) == 0;
+}
+
+LLPDEF llp_result llp_data_load_csv(llp_data *out, const char *path, const llp_csv_desc *desc, llp_error *err) {
+    llp_csv_desc dd;
+    unsigned char *buf = NULL;
+    size_t len = 0, fcap = 0, rows = 0, vcap = 0, ncols = 0, tcol = 0, i;
+    llp__field *fields = NULL;
+    double *vals = NULL;
+    const char *p, *end;
+    long line = 0, first_line = 0;
+    int have_header = 0, first = 1;
+    char delim;
+    llp_result r;
+    llp_data t;
+    llp_task task;
+
+    llp__clear_error(err);
+    if (!out) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no output data set");
+    if (desc) dd = *desc;
+    else memset(&dd, 0, sizeof dd);
+    r = llp__read_file_gz(path, &buf, &len, err);
+    if (r != LLP_OK) return r;
+    p = (const char *)buf;
+    end = p + len;
+    delim = dd.delimiter;
+    while (p < end) {
+        const char *ls = p, *le = p;
+        long nf;
+        while (le < end && *le != '\n') le++;
+        p = le < end ? le + 1 : le;
+        line++;
+        if (le > ls && le[-1] == '\r') le--;
+        {
+            const char *q = ls;
+            while (q < le && (*q == ' ' || *q == '\t')) q++;
+            if (q == le || *q == '#') continue;
+        }
+        if (first && !delim) {
+            size_t c[3] = {0, 0, 0};
+            const char *q;
+            for (q = ls; q < le; q++) c[0] += *q == ',', c[1] += *q == ';', c[2] += *q == '\t';
+            delim = c[1] > c[0] && c[1] >= c[2] ? ';' : (c[2] > c[0] ? '\t' : ',');
+        }
+        nf = llp__split(ls, le, delim, &fields, &fcap);
+        if (nf < 0) {
+            r = llp__fail(err, LLP_ERR_NOMEM, path, line, 0, "out of memory");
+            goto fail;
+        }
+        if (first) {
+            long j;
+            int nonnum = 0;
+            first = 0;
+            first_line = line;
+            ncols = (size_t)nf;
+            for (j = 0; j < nf; j++) {
+                double v;
+                if (llp__parse_num(&fields[j], &v) == 1) nonnum = 1;
+            }
+            have_header = dd.header > 0 || (dd.header == 0 && nonnum);
+            if (ncols < 2) {
+                r = llp__fail(err, LLP_ERR_NO_COLUMN, path, line, 0,
+                              "need at least two columns (features and a target), found %lu", (unsigned long)ncols);
+                goto fail;
+            }
+            if (dd.target_name) {
+                if (!have_header) {
+                    r = llp__fail(err, LLP_ERR_NO_COLUMN, path, line, 0,
+                                  "target column '%s' requested but the file has no header", dd.target_name);
+                    goto fail;
+                }
+                for (j = 0; j < nf && !llp__field_eq(&fields[j], dd.target_name); j++) {
+                }
+                if (j == nf) {
+                    r = llp__fail(err, LLP_ERR_NO_COLUMN, path, line, 0, "no column named '%s' in the header",
+                                  dd.target_name);
+                    goto fail;
+                }
+                tcol = (size_t)j;
+            } else if (dd.target_index == 0) {
+                tcol = ncols - 1;
+            } else if (dd.target_index > 0) {
+                if ((size_t)dd.target_index > ncols) {
+                    r = llp__fail(err, LLP_ERR_NO_COLUMN, path, line, 0, "target column %d but rows have %lu columns",
+                                  dd.target_index, (unsigned long)ncols);
+                    goto fail;
+                }
+                tcol = (size_t)dd.target_index - 1;
+            } else {
+                if ((size_t)(-(long)dd.target_index) > ncols) {
+                    r = llp__fail(err, LLP_ERR_NO_COLUMN, path, line, 0, "target column %d but rows have %lu columns",
+                                  dd.target_index, (unsigned long)ncols);
+                    goto fail;
+                }
+                tcol = ncols - (size_t)(-(long)dd.target_index);
+            }
+            if (have_header) continue;
+        }
+        if ((size_t)nf != ncols) {
+            r = llp__fail(err, LLP_ERR_RAGGED, path, line, (long)((size_t)nf < ncols ? nf : (long)ncols + 1),
+                          "row has %ld fields, expected %lu (as on line %ld)", nf, (unsigned long)ncols, first_line);
+            goto fail;
+        }
+        if (vcap - rows * ncols < ncols) {
+            size_t nc = vcap ? vcap * 2 : ncols * 256;
+            double *nv = (double *)LLP_REALLOC(vals, nc * sizeof(double));
+            if (!nv) {
+                r = llp__fail(err, LLP_ERR_NOMEM, path, line, 0, "out of memory");
+                goto fail;
+            }
+            vals = nv;
+            vcap = nc;
+        }
+        for (i = 0; i < ncols; i++) {
+            int rc = llp__parse_num(&fields[i], &vals[rows * ncols + i]);
+            if (rc == 1) {
+                int l = (int)(fields[i].e - fields[i].b);
+                r = llp__fail(err, LLP_ERR_PARSE, path, line, (long)i + 1, "field '%.*s' is not a number",
+                              l > 60 ? 60 : l, fields[i].b);
+                goto fail;
+            }
+            if (rc == 2) {
+                r = llp__fail(err, LLP_ERR_NONFINITE, path, line, (long)i + 1, "field is NaN or Inf");
+                goto fail;
+            }
+        }
+        rows++;
+    }
+    if (rows == 0) {
+        r = llp__fail(err, LLP_ERR_EMPTY, path, line, 0, first ? "file has no rows" : "file has a header but no data rows");
+        goto fail;
+    }
+    /* decide the task */
+    task = dd.task;
+    {
+        int all_int = 1, repeat = 0;
+        double mx = 0;
+        size_t distinct = 0;
+        unsigned char *seen = NULL;
+        for (i = 0; i < rows; i++) {
+            double v = vals[i * ncols + tcol];
+            if (v != floor(v) || v < 0 || v >= 1000) all_int = 0;
+            else if (v > mx) mx = v;
+        }
+        if (all_int) {
+            seen = (unsigned char *)LLP_MALLOC(1000);
+            if (!seen) {
+                r = llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+                goto fail;
+            }
+            memset(seen, 0, 1000);
+            for (i = 0; i < rows; i++) {
+                int v = (int)vals[i * ncols + tcol];
+                if (seen[v]) repeat = 1;
+                else distinct++, seen[v] = 1;
+            }
+            LLP_FREE(seen);
+        }
+        if (task == LLP_TASK_AUTO)
+            task = all_int && repeat && distinct <= 100 ? LLP_TASK_CLASSIFICATION : LLP_TASK_REGRESSION;
+        if (task == LLP_TASK_CLASSIFICATION) {
+            for (i = 0; i < rows; i++) {
+                double v = vals[i * ncols + tcol];
+                if (v != floor(v) || v < 0 || v > 65535) {
+                    long ln = 0; /* line is not tracked per row; report the row number */
+                    (void)ln;
+                    r = llp__fail(err, LLP_ERR_LABEL, path, 0, (long)tcol + 1,
+                                  "class label %g in data row %lu is not an integer in 0..65535", v,
+                                  (unsigned long)i + 1);
+                    goto fail;
+                }
+                if (v > mx) mx = v;
+            }
+            if (mx < 1) {
+                r = llp__fail(err, LLP_ERR_LABEL, path, 0, (long)tcol + 1, "classification needs at least two classes");
+                goto fail;
+            }
+        } else if (task != LLP_TASK_REGRESSION) {
+            r = llp__fail(err, LLP_ERR_ARG, path, 0, 0, "unknown task");
+            goto fail;
+        }
+        r = llp_data_alloc(&t, rows, ncols - 1, task, task == LLP_TASK_CLASSIFICATION ? (size_t)mx + 1 : 1);
+        if (r != LLP_OK) {
+            llp__fail(err, r, path, 0, 0, "cannot allocate the data set");
+            goto fail;
+        }
+    }
+    for (i = 0; i < rows; i++) {
+        size_t j, o = 0;
+        for (j = 0; j < ncols; j++) {
+            double v = vals[i * ncols + j];
+            if (j == tcol) {
+                if (t.labels) t.labels[i] = (int)v;
+                else t.y[i] = (llp_real)v;
+            } else {
+                t.x[i * t.d + o++] = (llp_real)v;
+            }
+        }
+    }
+    LLP_FREE(vals);
+    LLP_FREE(fields);
+    LLP_FREE(buf);
+    *out = t;
+    return LLP_OK;
+fail:
+    LLP_FREE(vals);
+    LLP_FREE(fields);
+    LLP_FREE(buf);
+    return r;
+}
+
+/* Big-endian u32 at p. */
+static uint32_t llp__be32(const unsigned char *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+/* Parse an IDX header: element size, dims, count of elements, data offset. */
+static llp_result llp__idx_header(const unsigned char *b, size_t len, const char *name, int *type, size_t *dims,
+                                  int *ndim, size_t *count, size_t *offset, llp_error *err) {
+    int i, esize;
+    size_t total = 1;
+    if (len < 4) return llp__fail(err, LLP_ERR_TRUNCATED, name, 0, (long)len, "IDX header is truncated");
+    if (b[0] != 0 || b[1] != 0)
+        return llp__fail(err, LLP_ERR_FORMAT, name, 0, 1, "not an IDX file (magic %02x %02x, expected 00 00)", b[0], b[1]);
+    *type = b[2];
+    *ndim = b[3];
+    switch (*type) {
+    case 0x08: case 0x09: esize = 1; break;
+    case 0x0B: esize = 2; break;
+    case 0x0C: case 0x0D: esize = 4; break;
+    case 0x0E: esize = 8; break;
+    default: return llp__fail(err, LLP_ERR_FORMAT, name, 0, 3, "unknown IDX element type 0x%02x", *type);
+    }
+    if (*ndim < 1 || *ndim > 8) return llp__fail(err, LLP_ERR_FORMAT, name, 0, 4, "IDX file with %d dimensions", *ndim);
+    if (len < 4 + 4 * (size_t)*ndim)
+        return llp__fail(err, LLP_ERR_TRUNCATED, name, 0, (long)len, "IDX header is truncated");
+    for (i = 0; i < *ndim; i++) {
+        dims[i] = llp__be32(b + 4 + 4 * i);
+        total = llp__mul(total, dims[i]);
+        if (dims[i] == 0) return llp__fail(err, LLP_ERR_EMPTY, name, 0, 5 + 4 * i, "IDX dimension %d is zero", i);
+        if (!total) return llp__fail(err, LLP_ERR_FORMAT, name, 0, 5 + 4 * i, "IDX dimensions overflow");
+    }
+    *offset = 4 + 4 * (size_t)*ndim;
+    *count = total;
+    if (!llp__mul(total, (size_t)esize) || (len - *offset) / (size_t)esize < total)
+        return llp__fail(err, LLP_ERR_TRUNCATED, name, 0, (long)len,
+                         "IDX payload is truncated: %lu bytes for %lu elements of %d bytes",
+                         (unsigned long)(len - *offset), (unsigned long)total, esize);
+    return LLP_OK;
+}
+
+/* Element i of an IDX payload as double. */
+static double llp__idx_elem(const unsigned char *p, int type, size_t i) {
+    switch (type) {
+    case 0x08: return p[i];
+    case 0x09: return (double)(signed char)p[i];
+    case 0x0B: {
+        unsigned v = ((unsigned)p[2 * i] << 8) | p[2 * i + 1];
+        return (double)(int16_t)(uint16_t)v;
+    }
+    case 0x0C: return (double)(int32_t)llp__be32(p + 4 * i);
+    case 0x0D: {
+        uint32_t u = llp__be32(p + 4 * i);
+        float f;
+        memcpy(&f, &u, 4);
+        return f;
+    }
+    default: {
+        uint64_t u = ((uint64_t)llp__be32(p + 8 * i) << 32) | llp__be32(p + 8 * i + 4);
+        double d;
+        memcpy(&d, &u, 8);
+        return d;
+    }
+    }
+}
+
+LLPDEF llp_result llp_data_parse_idx(llp_data *out, const unsigned char *images, size_t images_len,
+                                     const unsigned char *labels, size_t labels_len, size_t max_samples,
+                                     const char *name, llp_error *err) {
+    unsigned char *img = NULL, *lab = NULL;
+    size_t ilen = 0, llen = 0, idims[8], ldims[8], icount, lcount, ioff, loff, n, d, i, mx = 0;
+    int itype, ltype, indim, lndim, rc;
+    llp_result r;
+    llp_data t;
+    llp__clear_error(err);
+    if (!out || !images || !labels) return llp__fail(err, LLP_ERR_ARG, name, 0, 0, "missing buffer");
+    rc = llp__gunzip(images, images_len, &img, &ilen);
+    if (rc != 0) return llp__gz_result(rc, name, err);
+    rc = llp__gunzip(labels, labels_len, &lab, &llen);
+    if (rc != 0) {
+        LLP_FREE(img);
+        return llp__gz_result(rc, name, err);
+    }
+    r = llp__idx_header(img, ilen, name, &itype, idims, &indim, &icount, &ioff, err);
+    if (r != LLP_OK) goto done;
+    r = llp__idx_header(lab, llen, name, &ltype, ldims, &lndim, &lcount, &loff, err);
+    if (r != LLP_OK) {
+        if (err) memcpy(err->message, "labels: ", 8); /* keep it short: name the part */
+        goto done;
+    }
+    if (lndim != 1) {
+        r = llp__fail(err, LLP_ERR_FORMAT, name, 0, 4, "label file has %d dimensions, expected 1", lndim);
+        goto done;
+    }
+    n = idims[0];
+    d = icount / n;
+    if (ldims[0] != n) {
+        r = llp__fail(err, LLP_ERR_SHAPE, name, 0, 0, "%lu images but %lu labels", (unsigned long)n,
+                      (unsigned long)ldims[0]);
+        goto done;
+    }
+    if (max_samples && max_samples < n) n = max_samples;
+    for (i = 0; i < n; i++) {
+        double v = llp__idx_elem(lab + loff, ltype, i);
+        if (v != floor(v) || v < 0 || v > 65535) {
+            r = llp__fail(err, LLP_ERR_LABEL, name, 0, (long)i + 1, "label %lu is %g, not a class index",
+                          (unsigned long)i, v);
+            goto done;
+        }
+        if ((size_t)v > mx) mx = (size_t)v;
+    }
+    r = llp_data_alloc(&t, n, d, LLP_TASK_CLASSIFICATION, mx + 1 < 2 ? 2 : mx + 1);
+    if (r != LLP_OK) {
+        llp__fail(err, r, name, 0, 0, "cannot allocate %lu x %lu data set", (unsigned long)n, (unsigned long)d);
+        goto done;
+    }
+    for (i = 0; i < n * d; i++) {
+        double v = llp__idx_elem(img + ioff, itype, i);
+        if (itype == 0x08) v /= 255.0;
+        if (!llp__isfinite(v)) {
+            llp_data_free(&t);
+            r = llp__fail(err, LLP_ERR_NONFINITE, name, 0, (long)(i / d) + 1, "image %lu has a NaN or Inf value",
+                          (unsigned long)(i / d));
+            goto done;
+        }
+        t.x[i] = (llp_real)v;
+    }
+    for (i = 0; i < n; i++) t.labels[i] = (int)llp__idx_elem(lab + loff, ltype, i);
+    *out = t;
+done:
+    LLP_FREE(img);
+    LLP_FREE(lab);
+    return r;
+}
+
+LLPDEF llp_result llp_data_load_idx(llp_data *out, const char *images_path, const char *labels_path,
+                                    size_t max_samples, llp_error *err) {
+    unsigned char *ib = NULL, *lb = NULL;
+    size_t il, ll;
+    llp_result r;
+    llp__clear_error(err);
+    r = llp__read_file(images_path, &ib, &il, err);
+    if (r != LLP_OK) return r;
+    r = llp__read_file(labels_path, &lb, &ll, err);
+    if (r != LLP_OK) {
+        LLP_FREE(ib);
+        return r;
+    }
+    /* parse each part separately so errors name the right file */
+    {
+        unsigned char *img = NULL;
+        size_t ilen = 0, dims[8], count, off;
+        int type, ndim, rc = llp__gunzip(ib, il, &img, &ilen);
+        if (rc != 0) {
+            r = llp__gz_result(rc, images_path, err);
+        } else {
+            r = llp__idx_header(img, ilen, images_path, &type, dims, &ndim, &count, &off, err);
+            LLP_FREE(img);
+        }
+        if (r == LLP_OK) {
+            rc = llp__gunzip(lb, ll, &img, &ilen);
+            if (rc != 0) {
+                r = llp__gz_result(rc, labels_path, err);
+            } else {
+                r = llp__idx_header(img, ilen, labels_path, &type, dims, &ndim, &count, &off, err);
+                LLP_FREE(img);
+            }
+        }
+    }
+    if (r == LLP_OK) r = llp_data_parse_idx(out, ib, il, lb, ll, max_samples, images_path, err);
+    LLP_FREE(ib);
+    LLP_FREE(lb);
+    return r;
+}
+
+LLPDEF llp_result llp_data_standardize(llp_data *data, llp_real *mean, llp_real *std) {
+    size_t i, j, n, d;
+    llp_real *m, *s;
+    llp_result r;
+    if (!data || !data->x || data->n == 0 || data->d == 0) return LLP_ERR_ARG;
+    n = data->n;
+    d = data->d;
+    m = (llp_real *)LLP_MALLOC(2 * d * sizeof(llp_real));
+    if (!m) return LLP_ERR_NOMEM;
+    s = m + d;
+    for (j = 0; j < d; j++) {
+        double acc = 0, var = 0;
+        for (i = 0; i < n; i++) acc += data->x[i * d + j];
+        acc /= (double)n;
+        for (i = 0; i < n; i++) {
+            double t = data->x[i * d + j] - acc;
+            var += t * t;
+        }
+        var /= (double)n;
+        m[j] = (llp_real)acc;
+        s[j] = var > 0 ? (llp_real)sqrt(var) : (llp_real)1;
+    }
+    r = llp_data_apply_standardization(data, m, s);
+    if (mean) llp_copy(m, mean, d);
+    if (std) llp_copy(s, std, d);
+    LLP_FREE(m);
+    return r;
+}
+
+LLPDEF llp_result llp_data_apply_standardization(llp_data *data, const llp_real *mean, const llp_real *std) {
+    size_t i, j;
+    if (!data || !data->x || !mean || !std) return LLP_ERR_ARG;
+    for (j = 0; j < data->d; j++)
+        if (!(std[j] > 0) || !llp__isfinite(mean[j]) || !llp__isfinite(std[j])) return LLP_ERR_ARG;
+    for (i = 0; i < data->n; i++)
+        for (j = 0; j < data->d; j++) data->x[i * data->d + j] = (data->x[i * data->d + j] - mean[j]) / std[j];
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_data_shuffle(llp_data *data, llp_rng *rng) {
+    size_t *perm;
+    llp_data t;
+    llp_result r;
+    if (!data || !rng || !data->x) return LLP_ERR_ARG;
+    perm = (size_t *)LLP_MALLOC(data->n * sizeof(size_t));
+    if (!perm) return LLP_ERR_NOMEM;
+    llp_rng_permutation(rng, perm, data->n);
+    r = llp_data_subset(data, perm, data->n, &t);
+    LLP_FREE(perm);
+    if (r != LLP_OK) return r;
+    llp_data_free(data);
+    *data = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_data_split(const llp_data *src, double frac_val, double frac_test, llp_rng *rng,
+                                 llp_data *train, llp_data *val, llp_data *test) {
+    size_t *perm, nv, nt, ntr;
+    llp_data a, b, c;
+    llp_result r;
+    memset(&b, 0, sizeof b);
+    memset(&c, 0, sizeof c);
+    if (!src || !rng || !train || !(frac_val >= 0) || !(frac_test >= 0) || frac_val + frac_test >= 1)
+        return LLP_ERR_ARG;
+    nv = (size_t)floor(frac_val * (double)src->n + 0.5);
+    nt = (size_t)floor(frac_test * (double)src->n + 0.5);
+    if ((nv && !val) || (nt && !test) || nv + nt >= src->n) return LLP_ERR_ARG;
+    ntr = src->n - nv - nt;
+    perm = (size_t *)LLP_MALLOC(src->n * sizeof(size_t));
+    if (!perm) return LLP_ERR_NOMEM;
+    llp_rng_permutation(rng, perm, src->n);
+    r = llp_data_subset(src, perm, ntr, &a);
+    if (r == LLP_OK && nv) {
+        r = llp_data_subset(src, perm + ntr, nv, &b);
+        if (r != LLP_OK) llp_data_free(&a);
+    }
+    if (r == LLP_OK && nt) {
+        r = llp_data_subset(src, perm + ntr + nv, nt, &c);
+        if (r != LLP_OK) llp_data_free(&a), llp_data_free(&b);
+    }
+    LLP_FREE(perm);
+    if (r != LLP_OK) return r;
+    *train = a;
+    if (val) *val = b;
+    if (test) *test = c;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_data_spirals(llp_data *out, size_t n, double turns, double noise, llp_rng *rng) {
+    llp_data t;
+    size_t i;
+    llp_result r;
+    if (!rng || n < 2 || !(noise >= 0)) return LLP_ERR_ARG;
+    if (turns <= 0) turns = 1.5;
+    r = llp_data_alloc(&t, n, 2, LLP_TASK_CLASSIFICATION, 2);
+    if (r != LLP_OK) return r;
+    for (i = 0; i < n; i++) {
+        int cls = (int)(i % 2);
+        double u = (double)(i / 2) / (double)((n + 1) / 2); /* radius fraction in [0, 1) */
+        double ang = 2.0 * LLP__PI * turns * u + (cls ? LLP__PI : 0.0);
+        double rad = 0.1 + u;
+        t.x[2 * i] = (llp_real)(rad * cos(ang) + noise * llp_rng_normal(rng));
+        t.x[2 * i + 1] = (llp_real)(rad * sin(ang) + noise * llp_rng_normal(rng));
+        t.labels[i] = cls;
+    }
+    *out = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_data_moons(llp_data *out, size_t n, double noise, llp_rng *rng) {
+    llp_data t;
+    size_t i;
+    llp_result r;
+    if (!rng || n < 2 || !(noise >= 0)) return LLP_ERR_ARG;
+    r = llp_data_alloc(&t, n, 2, LLP_TASK_CLASSIFICATION, 2);
+    if (r != LLP_OK) return r;
+    for (i = 0; i < n; i++) {
+        int cls = (int)(i % 2);
+        double a = LLP__PI * llp_rng_uniform(rng);
+        double x = cls ? 1.0 - cos(a) : cos(a);
+        double y = cls ? 0.5 - sin(a) : sin(a);
+        t.x[2 * i] = (llp_real)(x + noise * llp_rng_normal(rng));
+        t.x[2 * i + 1] = (llp_real)(y + noise * llp_rng_normal(rng));
+        t.labels[i] = cls;
+    }
+    *out = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_data_blobs(llp_data *out, size_t n, size_t d, size_t k, double spread, llp_rng *rng) {
+    llp_data t;
+    llp_real *c;
+    size_t i, j;
+    llp_result r;
+    if (!rng || n < k || d == 0 || k < 2 || !(spread >= 0)) return LLP_ERR_ARG;
+    c = (llp_real *)LLP_MALLOC(k * d * sizeof(llp_real));
+    if (!c) return LLP_ERR_NOMEM;
+    r = llp_data_alloc(&t, n, d, LLP_TASK_CLASSIFICATION, k);
+    if (r != LLP_OK) {
+        LLP_FREE(c);
+        return r;
+    }
+    for (i = 0; i < k * d; i++) c[i] = (llp_real)(10.0 * llp_rng_uniform(rng) - 5.0);
+    for (i = 0; i < n; i++) {
+        size_t cls = i % k;
+        for (j = 0; j < d; j++) t.x[i * d + j] = (llp_real)(c[cls * d + j] + spread * llp_rng_normal(rng));
+        t.labels[i] = (int)cls;
+    }
+    LLP_FREE(c);
+    *out = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_data_sine(llp_data *out, size_t n, double noise, llp_rng *rng) {
+    llp_data t;
+    size_t i;
+    llp_result r;
+    if (!rng || !(noise >= 0)) return LLP_ERR_ARG;
+    r = llp_data_alloc(&t, n, 1, LLP_TASK_REGRESSION, 1);
+    if (r != LLP_OK) return r;
+    for (i = 0; i < n; i++) {
+        double x = LLP__PI * (2.0 * llp_rng_uniform(rng) - 1.0);
+        t.x[i] = (llp_real)x;
+        t.y[i] = (llp_real)(sin(x) + noise * llp_rng_normal(rng));
+    }
+    *out = t;
+    return LLP_OK;
+}
+
+/* ---- 9.4 objective & batches ------------------------------------------ */
+
+LLPDEF llp_batch llp_batch_all(void) {
+    llp_batch b;
+    memset(&b, 0, sizeof b);
+    b.kind = LLP_BATCH_ALL;
+    return b;
+}
+
+LLPDEF llp_batch llp_batch_range(size_t start, size_t count) {
+    llp_batch b = llp_batch_all();
+    b.kind = LLP_BATCH_RANGE;
+    b.start = start;
+    b.count = count;
+    return b;
+}
+
+LLPDEF llp_batch llp_batch_index(const size_t *index, size_t count) {
+    llp_batch b = llp_batch_all();
+    b.kind = LLP_BATCH_INDEX;
+    b.index = index;
+    b.count = count;
+    return b;
+}
+
+LLPDEF size_t llp_batch_size(const llp_batch *batch, size_t n_samples) {
+    if (!batch || batch->kind == LLP_BATCH_ALL) return n_samples;
+    return batch->count;
+}
+
+/* Check a batch against n samples. */
+static llp_result llp__batch_check(const llp_batch *b, size_t n) {
+    size_t i;
+    if (!b || b->kind == LLP_BATCH_ALL) return n ? LLP_OK : LLP_ERR_EMPTY;
+    if (b->count == 0) return LLP_ERR_EMPTY;
+    if (b->kind == LLP_BATCH_RANGE) return b->start <= n && b->count <= n - b->start ? LLP_OK : LLP_ERR_ARG;
+    if (b->kind != LLP_BATCH_INDEX || !b->index) return LLP_ERR_ARG;
+    for (i = 0; i < b->count; i++)
+        if (b->index[i] >= n) return LLP_ERR_ARG;
+    return LLP_OK;
+}
+
+LLPDEF llp_objective llp_objective_from_callbacks(size_t n, size_t n_samples, llp_loss_grad_fn loss_grad,
+                                                  llp_hvp_fn hvp, void *ctx) {
+    llp_objective f;
+    memset(&f, 0, sizeof f);
+    f.n = n;
+    f.n_samples = n_samples;
+    f.loss_grad = loss_grad;
+    f.hvp = hvp;
+    f.ctx = ctx;
+    f.name = "callbacks";
+    return f;
+}
+
+LLPDEF llp_result llp_objective_loss(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                     llp_real *loss) {
+    if (!f || !f->loss_grad || !theta || !loss) return LLP_ERR_ARG;
+    return f->loss_grad(f->ctx, theta, batch, loss, NULL);
+}
+
+LLPDEF llp_result llp_objective_loss_grad(const llp_objective *f, const llp_real *theta,
+                                          const llp_batch *batch, llp_real *loss, llp_real *grad) {
+    llp_real l;
+    if (!f || !f->loss_grad || !theta) return LLP_ERR_ARG;
+    return f->loss_grad(f->ctx, theta, batch, loss ? loss : &l, grad);
+}
+
+LLPDEF llp_result llp_hvp_fd(const llp_objective *f, const llp_real *theta, const llp_real *v,
+                             const llp_batch *batch, llp_real *hv, llp_real *work) {
+    llp_real *tp, *gp, *gm, l, *own = NULL;
+    double nv, nt, h, eps = LLP_REAL_IS_FLOAT ? (double)FLT_EPSILON : DBL_EPSILON;
+    size_t i, n;
+    llp_result r;
+    if (!f || !f->loss_grad || !theta || !v || !hv) return LLP_ERR_ARG;
+    n = f->n;
+    nv = llp_nrm2(v, n);
+    if (nv == 0) {
+        llp_fill(0, hv, n);
+        return LLP_OK;
+    }
+    if (!llp__isfinite(nv)) return LLP_ERR_NONFINITE;
+    if (!work) {
+        own = (llp_real *)LLP_MALLOC(3 * n * sizeof(llp_real));
+        if (!own) return LLP_ERR_NOMEM;
+        work = own;
+    }
+    tp = work;
+    gp = work + n;
+    gm = work + 2 * n;
+    nt = llp_nrm2(theta, n);
+    h = cbrt(eps) * (1.0 + nt) / nv;
+    for (i = 0; i < n; i++) tp[i] = (llp_real)(theta[i] + h * v[i]);
+    r = f->loss_grad(f->ctx, tp, batch, &l, gp);
+    if (r == LLP_OK) {
+        for (i = 0; i < n; i++) tp[i] = (llp_real)(theta[i] - h * v[i]);
+        r = f->loss_grad(f->ctx, tp, batch, &l, gm);
+    }
+    if (r == LLP_OK)
+        for (i = 0; i < n; i++) hv[i] = (llp_real)(((double)gp[i] - gm[i]) / (2.0 * h));
+    LLP_FREE(own);
+    return r;
+}
+
+LLPDEF llp_result llp_objective_hvp(const llp_objective *f, const llp_real *theta, const llp_real *v,
+                                    const llp_batch *batch, llp_real *hv) {
+    if (!f || !theta || !v || !hv) return LLP_ERR_ARG;
+    if (f->hvp) return f->hvp(f->ctx, theta, v, batch, hv);
+    return llp_hvp_fd(f, theta, v, batch, hv, NULL);
+}
+
+/* ---- 9.5 analytic landscapes ------------------------------------------ */
+
+LLPDEF const char *llp_landscape_name(llp_landscape_kind kind) {
+    switch (kind) {
+    case LLP_LANDSCAPE_SADDLE: return "saddle";
+    case LLP_LANDSCAPE_QUADRATIC: return "quadratic";
+    case LLP_LANDSCAPE_SKEWED_BOWL: return "skewed_bowl";
+    case LLP_LANDSCAPE_QUARTIC: return "quartic";
+    case LLP_LANDSCAPE_SINCOS: return "sincos";
+    case LLP_LANDSCAPE_ROSENBROCK: return "rosenbrock";
+    case LLP_LANDSCAPE_RASTRIGIN: return "rastrigin";
+    case LLP_LANDSCAPE_ACKLEY: return "ackley";
+    case LLP_LANDSCAPE_STYBLINSKI_TANG: return "styblinski_tang";
+    }
+    return "unknown";
+}
+
+LLPDEF llp_result llp_landscape_init(llp_landscape *ls, const llp_landscape_desc *desc, llp_rng *rng) {
+    llp_landscape t;
+    size_t n, i, j, k;
+    if (!ls || !desc) return LLP_ERR_ARG;
+    memset(&t, 0, sizeof t);
+    n = desc->n ? desc->n : 2;
+    t.kind = desc->kind;
+    t.n = n;
+    t.cond = desc->cond > 0 ? desc->cond : 100.0;
+    t.amplitude = desc->amplitude != 0 ? desc->amplitude : 10.0;
+    switch (desc->kind) {
+    case LLP_LANDSCAPE_SADDLE: case LLP_LANDSCAPE_ROSENBROCK:
+        if (n < 2) return LLP_ERR_ARG;
+        break;
+    case LLP_LANDSCAPE_SKEWED_BOWL:
+        if (n != 2) return LLP_ERR_ARG;
+        break;
+    case LLP_LANDSCAPE_SINCOS:
+        if (n % 2) return LLP_ERR_ARG;
+        break;
+    case LLP_LANDSCAPE_QUADRATIC:
+        if (!(desc->cond >= 0) || (desc->cond > 0 && desc->cond < 1)) return LLP_ERR_ARG;
+        if (desc->rotate && !rng) return LLP_ERR_ARG;
+        break;
+    case LLP_LANDSCAPE_QUARTIC: case LLP_LANDSCAPE_RASTRIGIN: case LLP_LANDSCAPE_ACKLEY:
+    case LLP_LANDSCAPE_STYBLINSKI_TANG:
+        break;
+    default: return LLP_ERR_ARG;
+    }
+    if (desc->kind == LLP_LANDSCAPE_QUADRATIC) {
+        size_t nn = llp__mul(n, n);
+        if (!nn) return LLP_ERR_NOMEM;
+        t.lambda = (llp_real *)LLP_MALLOC(2 * n * sizeof(llp_real));
+        if (!t.lambda) return LLP_ERR_NOMEM;
+        t.work = t.lambda + n;
+        for (i = 0; i < n; i++) t.lambda[i] = (llp_real)(n > 1 ? pow(t.cond, (double)i / (double)(n - 1)) : 1.0);
+        if (desc->rotate) {
+            t.q = (llp_real *)LLP_MALLOC(nn * sizeof(llp_real));
+            if (!t.q) {
+                LLP_FREE(t.lambda);
+                return LLP_ERR_NOMEM;
+            }
+            /* Q = orthonormalised Gaussian matrix (modified Gram–Schmidt, twice
+               for numerical orthogonality); column j at q[i*n + j]. */
+            llp_rng_fill_normal(rng, t.q, nn);
+            for (j = 0; j < n; j++) {
+                int pass;
+                double nrm = 0;
+                for (pass = 0; pass < 2; pass++)
+                    for (k = 0; k < j; k++) {
+                        double d = 0;
+                        for (i = 0; i < n; i++) d += (double)t.q[i * n + j] * t.q[i * n + k];
+                        for (i = 0; i < n; i++) t.q[i * n + j] -= (llp_real)(d * t.q[i * n + k]);
+                    }
+                for (i = 0; i < n; i++) nrm += (double)t.q[i * n + j] * t.q[i * n + j];
+                nrm = sqrt(nrm);
+                for (i = 0; i < n; i++) t.q[i * n + j] /= (llp_real)nrm;
+            }
+        }
+    }
+    *ls = t;
+    return LLP_OK;
+}
+
+LLPDEF void llp_landscape_free(llp_landscape *ls) {
+    if (!ls) return;
+    LLP_FREE(ls->lambda);
+    LLP_FREE(ls->q);
+    memset(ls, 0, sizeof *ls);
+}
+
+/* y = Q^T x (transpose 0) or y = Q x (transpose 1 means apply Q). */
+static void llp__qmul(const llp_landscape *ls, const llp_real *x, llp_real *y, int apply_q) {
+    size_t i, j, n = ls->n;
+    if (!ls->q) {
+        llp_copy(x, y, n);
+        return;
+    }
+    if (apply_q) {
+        for (i = 0; i < n; i++) {
+            double s = 0;
+            for (j = 0; j < n; j++) s += (double)ls->q[i * n + j] * x[j];
+            y[i] = (llp_real)s;
+        }
+    } else {
+        for (j = 0; j < n; j++) y[j] = 0;
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++) y[j] += ls->q[i * n + j] * x[i];
+    }
+}
+
+LLPDEF llp_result llp_landscape_eval(llp_landscape *ls, const llp_real *x, llp_real *fout, llp_real *g) {
+    size_t i, n;
+    double f = 0;
+    if (!ls || !x || !fout) return LLP_ERR_ARG;
+    n = ls->n;
+    switch (ls->kind) {
+    case LLP_LANDSCAPE_SADDLE: {
+        size_t k = (n + 1) / 2;
+        for (i = 0; i < n; i++) {
+            double s = i < k ? 1.0 : -1.0;
+            f += s * x[i] * x[i];
+            if (g) g[i] = (llp_real)(2.0 * s * x[i]);
+        }
+        break;
+    }
+    case LLP_LANDSCAPE_QUADRATIC: {
+        llp_real *y = ls->work;
+        llp__qmul(ls, x, y, 0);
+        for (i = 0; i < n; i++) {
+            f += 0.5 * ls->lambda[i] * (double)y[i] * y[i];
+            y[i] *= ls->lambda[i];
+        }
+        if (g) llp__qmul(ls, y, g, 1);
+        break;
+    }
+    case LLP_LANDSCAPE_SKEWED_BOWL:
+        f = 0.5 * x[0] * x[0] + 10.0 * x[1] * x[1] + (double)x[0] * x[1];
+        if (g) {
+            g[0] = x[0] + x[1];
+            g[1] = 20 * x[1] + x[0];
+        }
+        break;
+    case LLP_LANDSCAPE_QUARTIC:
+        for (i = 0; i < n; i++) {
+            double t = x[i];
+            f += t * t * t * t - 2 * t * t + 0.5 * t;
+            if (g) g[i] = (llp_real)(4 * t * t * t - 4 * t + 0.5);
+        }
+        break;
+    case LLP_LANDSCAPE_SINCOS:
+        for (i = 0; i < n; i += 2) {
+            double a = x[i], b = x[i + 1];
+            f += sin(4 * a) * cos(4 * b) + 2 * (a * a + b * b);
+            if (g) {
+                g[i] = (llp_real)(4 * cos(4 * a) * cos(4 * b) + 4 * a);
+                g[i + 1] = (llp_real)(-4 * sin(4 * a) * sin(4 * b) + 4 * b);
+            }
+        }
+        break;
+    case LLP_LANDSCAPE_ROSENBROCK:
+        if (g) llp_fill(0, g, n);
+        for (i = 0; i + 1 < n; i++) {
+            double a = x[i], b = x[i + 1], d = b - a * a;
+            f += 100 * d * d + (1 - a) * (1 - a);
+            if (g) {
+                g[i] += (llp_real)(-400 * a * d - 2 * (1 - a));
+                g[i + 1] += (llp_real)(200 * d);
+            }
+        }
+        break;
+    case LLP_LANDSCAPE_RASTRIGIN: {
+        double A = ls->amplitude;
+        f = A * (double)n;
+        for (i = 0; i < n; i++) {
+            double t = x[i];
+            f += t * t - A * cos(2 * LLP__PI * t);
+            if (g) g[i] = (llp_real)(2 * t + 2 * LLP__PI * A * sin(2 * LLP__PI * t));
+        }
+        break;
+    }
+    case LLP_LANDSCAPE_ACKLEY: {
+        double s = 0, c = 0, r, e1, ec, dn = (double)n;
+        for (i = 0; i < n; i++) {
+            s += (double)x[i] * x[i];
+            c += cos(2 * LLP__PI * x[i]);
+        }
+        r = sqrt(s / dn);
+        e1 = exp(-0.2 * r);
+        ec = exp(c / dn);
+        f = -20 * e1 - ec + 20 + LLP__E;
+        if (g)
+            for (i = 0; i < n; i++)
+                g[i] = (llp_real)((r > 0 ? 4 * e1 * x[i] / (dn * r) : 0.0) +
+                                  (2 * LLP__PI / dn) * ec * sin(2 * LLP__PI * x[i]));
+        break;
+    }
+    case LLP_LANDSCAPE_STYBLINSKI_TANG:
+        for (i = 0; i < n; i++) {
+            double t = x[i];
+            f += 0.5 * (t * t * t * t - 16 * t * t + 5 * t);
+            if (g) g[i] = (llp_real)(2 * t * t * t - 16 * t + 2.5);
+        }
+        break;
+    default: return LLP_ERR_ARG;
+    }
+    *fout = (llp_real)f;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_landscape_hessian(llp_landscape *ls, const llp_real *x, llp_real *h) {
+    size_t i, j, n;
+    if (!ls || !x || !h) return LLP_ERR_ARG;
+    n = ls->n;
+    llp_fill(0, h, n * n);
+    switch (ls->kind) {
+    case LLP_LANDSCAPE_SADDLE:
+        for (i = 0; i < n; i++) h[i * n + i] = i < (n + 1) / 2 ? 2 : -2;
+        break;
+    case LLP_LANDSCAPE_QUADRATIC:
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++) {
+                size_t k;
+                double s = 0;
+                if (!ls->q) {
+                    s = i == j ? ls->lambda[i] : 0;
+                } else {
+                    for (k = 0; k < n; k++) s += (double)ls->q[i * n + k] * ls->lambda[k] * ls->q[j * n + k];
+                }
+                h[i * n + j] = (llp_real)s;
+            }
+        break;
+    case LLP_LANDSCAPE_SKEWED_BOWL:
+        h[0] = 1;
+        h[1] = 1;
+        h[2] = 1;
+        h[3] = 20;
+        break;
+    case LLP_LANDSCAPE_QUARTIC:
+        for (i = 0; i < n; i++) h[i * n + i] = (llp_real)(12.0 * x[i] * x[i] - 4);
+        break;
+    case LLP_LANDSCAPE_SINCOS:
+        for (i = 0; i < n; i += 2) {
+            double a = x[i], b = x[i + 1];
+            double d = -16 * sin(4 * a) * cos(4 * b) + 4, o = -16 * cos(4 * a) * sin(4 * b);
+            h[i * n + i] = (llp_real)d;
+            h[(i + 1) * n + i + 1] = (llp_real)d;
+            h[i * n + i + 1] = (llp_real)o;
+            h[(i + 1) * n + i] = (llp_real)o;
+        }
+        break;
+    case LLP_LANDSCAPE_ROSENBROCK:
+        for (i = 0; i + 1 < n; i++) {
+            double a = x[i], b = x[i + 1];
+            h[i * n + i] += (llp_real)(1200 * a * a - 400 * b + 2);
+            h[i * n + i + 1] += (llp_real)(-400 * a);
+            h[(i + 1) * n + i] += (llp_real)(-400 * a);
+            h[(i + 1) * n + i + 1] += 200;
+        }
+        break;
+    case LLP_LANDSCAPE_RASTRIGIN:
+        for (i = 0; i < n; i++)
+            h[i * n + i] = (llp_real)(2 + 4 * LLP__PI * LLP__PI * ls->amplitude * cos(2 * LLP__PI * x[i]));
+        break;
+    case LLP_LANDSCAPE_ACKLEY: {
+        double s = 0, c = 0, r, e1, ec, dn = (double)n, A, Ap, w = 2 * LLP__PI;
+        for (i = 0; i < n; i++) {
+            s += (double)x[i] * x[i];
+            c += cos(w * x[i]);
+        }
+        if (s == 0) return LLP_ERR_UNSUPPORTED;
+        r = sqrt(s / dn);
+        e1 = exp(-0.2 * r);
+        ec = exp(c / dn);
+        A = 4 * e1 / (dn * r);                              /* g1_i = A(r) x_i */
+        Ap = (4 / dn) * e1 * (-0.2 / r - 1 / (r * r));      /* dA/dr */
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++) {
+                double v = Ap * x[i] * x[j] / (dn * r) - (w / dn) * (w / dn) * ec * sin(w * x[i]) * sin(w * x[j]);
+                if (i == j) v += A + (w * w / dn) * ec * cos(w * x[i]);
+                h[i * n + j] = (llp_real)v;
+            }
+        break;
+    }
+    case LLP_LANDSCAPE_STYBLINSKI_TANG:
+        for (i = 0; i < n; i++) h[i * n + i] = (llp_real)(6.0 * x[i] * x[i] - 16);
+        break;
+    default: return LLP_ERR_ARG;
+    }
+    return LLP_OK;
+}
+
+/* hv = H(x) v without forming H (O(n) except the rotated quadratic). */
+static llp_result llp__landscape_hvp(void *ctx, const llp_real *x, const llp_real *v, const llp_batch *batch,
+                                     llp_real *hv) {
+    llp_landscape *ls = (llp_landscape *)ctx;
+    size_t i, n = ls->n;
+    (void)batch;
+    switch (ls->kind) {
+    case LLP_LANDSCAPE_SADDLE:
+        for (i = 0; i < n; i++) hv[i] = (i < (n + 1) / 2 ? 2 : -2) * v[i];
+        break;
+    case LLP_LANDSCAPE_QUADRATIC: {
+        llp_real *y = ls->work;
+        llp__qmul(ls, v, y, 0);
+        for (i = 0; i < n; i++) y[i] *= ls->lambda[i];
+        llp__qmul(ls, y, hv, 1);
+        break;
+    }
+    case LLP_LANDSCAPE_SKEWED_BOWL: {
+        llp_real a = v[0] + v[1], b = v[0] + 20 * v[1];
+        hv[0] = a;
+        hv[1] = b;
+        break;
+    }
+    case LLP_LANDSCAPE_QUARTIC:
+        for (i = 0; i < n; i++) hv[i] = (llp_real)((12.0 * x[i] * x[i] - 4) * v[i]);
+        break;
+    case LLP_LANDSCAPE_SINCOS:
+        for (i = 0; i < n; i += 2) {
+            double a = x[i], b = x[i + 1];
+            double d = -16 * sin(4 * a) * cos(4 * b) + 4, o = -16 * cos(4 * a) * sin(4 * b);
+            llp_real p = v[i], q = v[i + 1];
+            hv[i] = (llp_real)(d * p + o * q);
+            hv[i + 1] = (llp_real)(o * p + d * q);
+        }
+        break;
+    case LLP_LANDSCAPE_ROSENBROCK:
+        llp_fill(0, hv, n);
+        for (i = 0; i + 1 < n; i++) {
+            double a = x[i], b = x[i + 1];
+            hv[i] += (llp_real)((1200 * a * a - 400 * b + 2) * v[i] - 400 * a * v[i + 1]);
+            hv[i + 1] += (llp_real)(-400 * a * v[i] + 200 * v[i + 1]);
+        }
+        break;
+    case LLP_LANDSCAPE_RASTRIGIN:
+        for (i = 0; i < n; i++)
+            hv[i] = (llp_real)((2 + 4 * LLP__PI * LLP__PI * ls->amplitude * cos(2 * LLP__PI * x[i])) * v[i]);
+        break;
+    case LLP_LANDSCAPE_ACKLEY: {
+        double s = 0, c = 0, r, e1, ec, dn = (double)n, A, Ap, w = 2 * LLP__PI, xv = 0, sv = 0;
+        for (i = 0; i < n; i++) {
+            s += (double)x[i] * x[i];
+            c += cos(w * x[i]);
+            xv += (double)x[i] * v[i];
+            sv += sin(w * x[i]) * v[i];
+        }
+        if (s == 0) return LLP_ERR_UNSUPPORTED;
+        r = sqrt(s / dn);
+        e1 = exp(-0.2 * r);
+        ec = exp(c / dn);
+        A = 4 * e1 / (dn * r);
+        Ap = (4 / dn) * e1 * (-0.2 / r - 1 / (r * r));
+        for (i = 0; i < n; i++)
+            hv[i] = (llp_real)(Ap * x[i] * xv / (dn * r) - (w / dn) * (w / dn) * ec * sin(w * x[i]) * sv +
+                               (A + (w * w / dn) * ec * cos(w * x[i])) * v[i]);
+        break;
+    }
+    case LLP_LANDSCAPE_STYBLINSKI_TANG:
+        for (i = 0; i < n; i++) hv[i] = (llp_real)((6.0 * x[i] * x[i] - 16) * v[i]);
+        break;
+    default: return LLP_ERR_ARG;
+    }
+    return LLP_OK;
+}
+
+static llp_result llp__landscape_loss_grad(void *ctx, const llp_real *x, const llp_batch *batch, llp_real *loss,
+                                           llp_real *grad) {
+    (void)batch;
+    return llp_landscape_eval((llp_landscape *)ctx, x, loss, grad);
+}
+
+LLPDEF llp_objective llp_landscape_objective(llp_landscape *ls) {
+    llp_objective f;
+    memset(&f, 0, sizeof f);
+    f.n = ls ? ls->n : 0;
+    f.loss_grad = llp__landscape_loss_grad;
+    f.hvp = llp__landscape_hvp;
+    f.ctx = ls;
+    f.name = ls ? llp_landscape_name(ls->kind) : "landscape";
+    return f;
+}
+
+/* Newton's method on a 1-D cubic stationary equation a3 x^3 + a1 x + a0 = 0. */
+static double llp__newton_cubic(double a3, double a1, double a0, double x) {
+    int it;
+    for (it = 0; it < 100; it++) {
+        double fx = a3 * x * x * x + a1 * x + a0, dx = 3 * a3 * x * x + a1, step = fx / dx;
+        x -= step;
+        if (fabs(step) < 1e-17 * (1 + fabs(x))) break;
+    }
+    return x;
+}
+
+LLPDEF llp_result llp_landscape_minimum(const llp_landscape *ls, llp_real *x, llp_real *f) {
+    size_t i, n;
+    llp_landscape tmp;
+    llp_real fv;
+    if (!ls || !x) return LLP_ERR_ARG;
+    n = ls->n;
+    switch (ls->kind) {
+    case LLP_LANDSCAPE_SADDLE: return LLP_ERR_UNSUPPORTED;
+    case LLP_LANDSCAPE_ROSENBROCK: llp_fill(1, x, n); break;
+    case LLP_LANDSCAPE_QUARTIC: llp_fill((llp_real)llp__newton_cubic(4, -4, 0.5, -1.1), x, n); break;
+    case LLP_LANDSCAPE_STYBLINSKI_TANG: llp_fill((llp_real)llp__newton_cubic(2, -16, 2.5, -2.9), x, n); break;
+    case LLP_LANDSCAPE_SINCOS: {
+        /* 2-D minimiser of one pair: grid scan over [-1, 1]^2 then Newton. */
+        double bx = 0, by = 0, bf = 1e300, a, b;
+        int it, gi, gj;
+        for (gi = 0; gi <= 400; gi++)
+            for (gj = 0; gj <= 400; gj++) {
+                double v;
+                a = -1 + gi * 0.005;
+                b = -1 + gj * 0.005;
+                v = sin(4 * a) * cos(4 * b) + 2 * (a * a + b * b);
+                if (v < bf) bf = v, bx = a, by = b;
+            }
+        for (it = 0; it < 50; it++) {
+            double ga = 4 * cos(4 * bx) * cos(4 * by) + 4 * bx, gb = -4 * sin(4 * bx) * sin(4 * by) + 4 * by;
+            double d = -16 * sin(4 * bx) * cos(4 * by) + 4, o = -16 * cos(4 * bx) * sin(4 * by);
+            double det = d * d - o * o;
+            bx -= (d * ga - o * gb) / det;
+            by -= (-o * ga + d * gb) / det;
+        }
+        for (i = 0; i < n; i += 2) {
+            x[i] = (llp_real)bx;
+            x[i + 1] = (llp_real)by;
+        }
+        break;
+    }
+    default: llp_fill(0, x, n); break;
+    }
+    if (f) {
+        tmp = *ls; /* eval needs scratch; minimum is const, use a copy of the struct */
+        if (ls->kind == LLP_LANDSCAPE_QUADRATIC) {
+            *f = 0;
+            return LLP_OK;
+        }
+        llp_landscape_eval(&tmp, x, &fv, NULL);
+        *f = fv;
+    }
+    return LLP_OK;
+}
+
+/* ---- 9.6 MLP & autodiff ------------------------------------------------ */
+
+LLPDEF const char *llp_act_name(llp_act a) {
+    switch (a) {
+    case LLP_ACT_DEFAULT: return "default";
+    case LLP_ACT_IDENTITY: return "identity";
+    case LLP_ACT_RELU: return "relu";
+    case LLP_ACT_LEAKY_RELU: return "leaky_relu";
+    case LLP_ACT_TANH: return "tanh";
+    case LLP_ACT_SIGMOID: return "sigmoid";
+    case LLP_ACT_SOFTPLUS: return "softplus";
+    case LLP_ACT_GELU: return "gelu";
+    }
+    return "unknown";
+}
+
+LLPDEF const char *llp_loss_name(llp_loss l) {
+    switch (l) {
+    case LLP_LOSS_DEFAULT: return "default";
+    case LLP_LOSS_MSE: return "mse";
+    case LLP_LOSS_MAE: return "mae";
+    case LLP_LOSS_SOFTMAX_CE: return "softmax_ce";
+    case LLP_LOSS_BCE: return "bce";
+    }
+    return "unknown";
+}
+
+LLPDEF llp_result llp_mlp_init(llp_mlp *m, const llp_mlp_desc *desc) {
+    llp_mlp t;
+    int l;
+    size_t off = 0;
+    if (!m || !desc) return LLP_ERR_ARG;
+    if (desc->n_layers < 1 || desc->n_layers > LLP_MAX_LAYERS) return LLP_ERR_ARG;
+    if (!(desc->weight_decay >= 0) || !llp__isfinite(desc->weight_decay)) return LLP_ERR_ARG;
+    if (!(desc->init_scale >= 0) || !llp__isfinite(desc->init_scale)) return LLP_ERR_ARG;
+    if (!llp__isfinite(desc->leaky_slope)) return LLP_ERR_ARG;
+    if ((int)desc->act < 0 || (int)desc->act > (int)LLP_ACT_GELU) return LLP_ERR_ARG;
+    if ((int)desc->loss < 0 || (int)desc->loss > (int)LLP_LOSS_BCE) return LLP_ERR_ARG;
+    if ((int)desc->init < 0 || (int)desc->init > (int)LLP_INIT_HE) return LLP_ERR_ARG;
+    memset(&t, 0, sizeof t);
+    t.n_layers = desc->n_layers;
+    t.loss = desc->loss ? desc->loss : LLP_LOSS_SOFTMAX_CE;
+    t.weight_decay = desc->weight_decay;
+    t.leaky_slope = desc->leaky_slope != 0 ? desc->leaky_slope : 0.01;
+    t.init = desc->init;
+    t.init_scale = desc->init_scale > 0 ? desc->init_scale : 1.0;
+    for (l = 0; l <= t.n_layers; l++) {
+        if (desc->sizes[l] < 1 || desc->sizes[l] > (1 << 24)) return LLP_ERR_ARG;
+        t.sizes[l] = desc->sizes[l];
+        if (t.sizes[l] > t.max_width) t.max_width = t.sizes[l];
+    }
+    for (l = 0; l < t.n_layers; l++) {
+        size_t in = (size_t)t.sizes[l], out = (size_t)t.sizes[l + 1];
+        llp_act a = desc->layer_act[l] ? desc->layer_act[l] : desc->act;
+        if ((int)a < 0 || (int)a > (int)LLP_ACT_GELU) return LLP_ERR_ARG;
+        t.act[l] = l == t.n_layers - 1 ? LLP_ACT_IDENTITY : (a ? a : LLP_ACT_TANH);
+        t.w_off[l] = off;
+        off += in * out;
+        t.b_off[l] = off;
+        off += out;
+    }
+    if (t.loss == LLP_LOSS_SOFTMAX_CE && t.sizes[t.n_layers] < 2) return LLP_ERR_ARG;
+    t.n_params = off;
+    t.theta = (llp_real *)LLP_MALLOC(off * sizeof(llp_real));
+    if (!t.theta) return LLP_ERR_NOMEM;
+    llp_fill(0, t.theta, off);
+    *m = t;
+    return LLP_OK;
+}
+
+LLPDEF void llp_mlp_free(llp_mlp *m) {
+    if (!m) return;
+    LLP_FREE(m->theta);
+    memset(m, 0, sizeof *m);
+}
+
+LLPDEF llp_mlp_desc llp_mlp_get_desc(const llp_mlp *m) {
+    llp_mlp_desc d;
+    int l;
+    memset(&d, 0, sizeof d);
+    d.n_layers = m->n_layers;
+    for (l = 0; l <= m->n_layers; l++) d.sizes[l] = m->sizes[l];
+    d.act = m->n_layers > 1 ? m->act[0] : LLP_ACT_TANH;
+    for (l = 0; l + 1 < m->n_layers; l++) d.layer_act[l] = m->act[l];
+    d.loss = m->loss;
+    d.weight_decay = m->weight_decay;
+    d.leaky_slope = m->leaky_slope;
+    d.init = m->init;
+    d.init_scale = m->init_scale;
+    return d;
+}
+
+LLPDEF void llp_mlp_randomize(const llp_mlp *m, llp_real *theta, llp_rng *rng) {
+    int l, he;
+    llp_act a0 = m->n_layers > 1 ? m->act[0] : LLP_ACT_IDENTITY;
+    if (m->init == LLP_INIT_HE) he = 1;
+    else if (m->init == LLP_INIT_GLOROT) he = 0;
+    else he = a0 == LLP_ACT_RELU || a0 == LLP_ACT_LEAKY_RELU || a0 == LLP_ACT_GELU;
+    for (l = 0; l < m->n_layers; l++) {
+        size_t in = (size_t)m->sizes[l], out = (size_t)m->sizes[l + 1], i;
+        double sd = m->init_scale * (he ? sqrt(2.0 / (double)in) : sqrt(2.0 / (double)(in + out)));
+        for (i = 0; i < in * out; i++) theta[m->w_off[l] + i] = (llp_real)(sd * llp_rng_normal(rng));
+        llp_fill(0, theta + m->b_off[l], out);
+    }
+}
+
+LLPDEF llp_result llp_mlp_check_data(const llp_mlp *m, const llp_data *data, llp_error *err) {
+    size_t k;
+    llp__clear_error(err);
+    if (!m || !data || !data->x) return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "no model or no data");
+    k = (size_t)m->sizes[m->n_layers];
+    if (data->d != (size_t)m->sizes[0])
+        return llp__fail(err, LLP_ERR_SHAPE, NULL, 0, 0, "data has %lu features but the model takes %d inputs",
+                         (unsigned long)data->d, m->sizes[0]);
+    if (data->task == LLP_TASK_CLASSIFICATION) {
+        if (m->loss == LLP_LOSS_SOFTMAX_CE && data->n_classes != k)
+            return llp__fail(err, LLP_ERR_SHAPE, NULL, 0, 0, "data has %lu classes but the model has %lu outputs",
+                             (unsigned long)data->n_classes, (unsigned long)k);
+        if (m->loss != LLP_LOSS_SOFTMAX_CE && !(k == data->n_classes || (k == 1 && data->n_classes == 2)))
+            return llp__fail(err, LLP_ERR_SHAPE, NULL, 0, 0,
+                             "%s on %lu classes needs %lu outputs (one-hot) or 1 output (two classes), model has %lu",
+                             llp_loss_name(m->loss), (unsigned long)data->n_classes,
+                             (unsigned long)data->n_classes, (unsigned long)k);
+    } else if (data->task == LLP_TASK_REGRESSION) {
+        if (m->loss == LLP_LOSS_SOFTMAX_CE)
+            return llp__fail(err, LLP_ERR_SHAPE, NULL, 0, 0, "softmax cross-entropy needs class labels");
+        if (data->k != k)
+            return llp__fail(err, LLP_ERR_SHAPE, NULL, 0, 0, "data has %lu targets per sample but the model has %lu outputs",
+                             (unsigned long)data->k, (unsigned long)k);
+    } else {
+        return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "data has no task");
+    }
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_mlp_work_init(llp_mlp_work *w, const llp_mlp *m, size_t max_batch) {
+    llp_mlp_work t;
+    size_t total = 0, B, wt = 0, off = 0;
+    int l;
+    char *p;
+    if (!w || !m || !m->n_layers) return LLP_ERR_ARG;
+    memset(&t, 0, sizeof t);
+    B = max_batch ? max_batch : 256;
+    t.max_batch = B;
+    t.n_layers = m->n_layers;
+    for (l = 0; l < m->n_layers; l++) {
+        size_t io = (size_t)m->sizes[l] * (size_t)m->sizes[l + 1];
+        total += 4 * B * (size_t)m->sizes[l + 1];
+        if (io > wt) wt = io;
+    }
+    total += 4 * B * (size_t)m->max_width + B * (size_t)m->sizes[0] + wt;
+    if (!llp__mul(total, sizeof(llp_real)) || !llp__mul(B, sizeof(size_t))) return LLP_ERR_NOMEM;
+    p = (char *)LLP_MALLOC(total * sizeof(llp_real) + B * sizeof(size_t));
+    if (!p) return LLP_ERR_NOMEM;
+    t.block = p;
+#define LLP__TAKE(ptr, cnt) (ptr = (llp_real *)(void *)(p + off * sizeof(llp_real)), off += (cnt))
+    for (l = 0; l < m->n_layers; l++) {
+        size_t c = B * (size_t)m->sizes[l + 1];
+        LLP__TAKE(t.z[l], c);
+        LLP__TAKE(t.a[l], c);
+        LLP__TAKE(t.rz[l], c);
+        LLP__TAKE(t.ra[l], c);
+    }
+    LLP__TAKE(t.g0, B * (size_t)m->max_width);
+    LLP__TAKE(t.g1, B * (size_t)m->max_width);
+    LLP__TAKE(t.r0, B * (size_t)m->max_width);
+    LLP__TAKE(t.r1, B * (size_t)m->max_width);
+    LLP__TAKE(t.x, B * (size_t)m->sizes[0]);
+    LLP__TAKE(t.wt, wt);
+#undef LLP__TAKE
+    t.rows = (size_t *)(void *)(p + off * sizeof(llp_real));
+    *w = t;
+    return LLP_OK;
+}
+
+LLPDEF void llp_mlp_work_free(llp_mlp_work *w) {
+    if (!w) return;
+    LLP_FREE(w->block);
+    memset(w, 0, sizeof *w);
+}
+
+/* -- dense kernels (row-major; accumulate with +=) -- */
+
+/* y: (B, out) += x: (B, in) . w^T, w: (out, in). wt: (in, out) scratch. */
+static void llp__gemm_nt(llp_real *LLP__RESTRICT y, const llp_real *LLP__RESTRICT x, const llp_real *LLP__RESTRICT w,
+                         size_t B, size_t in, size_t out, llp_real *LLP__RESTRICT wt) {
+    size_t b, i, o;
+    for (o = 0; o < out; o++)
+        for (i = 0; i < in; i++) wt[i * out + o] = w[o * in + i];
+    for (b = 0; b + 4 <= B; b += 4) {
+        llp_real *LLP__RESTRICT y0 = y + b * out, *LLP__RESTRICT y1 = y0 + out, *LLP__RESTRICT y2 = y1 + out,
+                                    *LLP__RESTRICT y3 = y2 + out;
+        const llp_real *x0 = x + b * in, *x1 = x0 + in, *x2 = x1 + in, *x3 = x2 + in;
+        for (i = 0; i < in; i++) {
+            const llp_real *LLP__RESTRICT r = wt + i * out;
+            llp_real a0 = x0[i], a1 = x1[i], a2 = x2[i], a3 = x3[i];
+            for (o = 0; o < out; o++) {
+                y0[o] += a0 * r[o];
+                y1[o] += a1 * r[o];
+                y2[o] += a2 * r[o];
+                y3[o] += a3 * r[o];
+            }
+        }
+    }
+    for (; b < B; b++) {
+        llp_real *LLP__RESTRICT y0 = y + b * out;
+        const llp_real *x0 = x + b * in;
+        for (i = 0; i < in; i++) {
+            const llp_real *LLP__RESTRICT r = wt + i * out;
+            llp_real a0 = x0[i];
+            for (o = 0; o < out; o++) y0[o] += a0 * r[o];
+        }
+    }
+}
+
+/* dx: (B, in) += dy: (B, out) . w, w: (out, in). */
+static void llp__gemm_nn(llp_real *LLP__RESTRICT dx, const llp_real *LLP__RESTRICT dy, const llp_real *LLP__RESTRICT w,
+                         size_t B, size_t in, size_t out) {
+    size_t b, i, o;
+    for (b = 0; b + 4 <= B; b += 4) {
+        llp_real *LLP__RESTRICT d0 = dx + b * in, *LLP__RESTRICT d1 = d0 + in, *LLP__RESTRICT d2 = d1 + in,
+                                    *LLP__RESTRICT d3 = d2 + in;
+        const llp_real *g0 = dy + b * out, *g1 = g0 + out, *g2 = g1 + out, *g3 = g2 + out;
+        for (o = 0; o < out; o++) {
+            const llp_real *LLP__RESTRICT r = w + o * in;
+            llp_real a0 = g0[o], a1 = g1[o], a2 = g2[o], a3 = g3[o];
+            for (i = 0; i < in; i++) {
+                d0[i] += a0 * r[i];
+                d1[i] += a1 * r[i];
+                d2[i] += a2 * r[i];
+                d3[i] += a3 * r[i];
+            }
+        }
+    }
+    for (; b < B; b++) {
+        llp_real *LLP__RESTRICT d0 = dx + b * in;
+        const llp_real *g0 = dy + b * out;
+        for (o = 0; o < out; o++) {
+            const llp_real *LLP__RESTRICT r = w + o * in;
+            llp_real a0 = g0[o];
+            for (i = 0; i < in; i++) d0[i] += a0 * r[i];
+        }
+    }
+}
+
+/* dw: (out, in) += dy^T . x, dy: (B, out), x: (B, in). */
+static void llp__gemm_tn(llp_real *LLP__RESTRICT dw, const llp_real *LLP__RESTRICT dy, const llp_real *LLP__RESTRICT x,
+                         size_t B, size_t in, size_t out) {
+    size_t b, i, o;
+    for (b = 0; b + 4 <= B; b += 4) {
+        const llp_real *x0 = x + b * in, *x1 = x0 + in, *x2 = x1 + in, *x3 = x2 + in;
+        const llp_real *g0 = dy + b * out, *g1 = g0 + out, *g2 = g1 + out, *g3 = g2 + out;
+        for (o = 0; o < out; o++) {
+            llp_real *LLP__RESTRICT r = dw + o * in;
+            llp_real a0 = g0[o], a1 = g1[o], a2 = g2[o], a3 = g3[o];
+            for (i = 0; i < in; i++) r[i] += a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i];
+        }
+    }
+    for (; b < B; b++) {
+        const llp_real *x0 = x + b * in, *g0 = dy + b * out;
+        for (o = 0; o < out; o++) {
+            llp_real *LLP__RESTRICT r = dw + o * in;
+            llp_real a0 = g0[o];
+            for (i = 0; i < in; i++) r[i] += a0 * x0[i];
+        }
+    }
+}
+
+/* db: (out) += column sums of dy: (B, out). */
+static void llp__colsum(llp_real *LLP__RESTRICT db, const llp_real *LLP__RESTRICT dy, size_t B, size_t out) {
+    size_t b, o;
+    for (b = 0; b < B; b++)
+        for (o = 0; o < out; o++) db[o] += dy[b * out + o];
+}
+
+/* Dense layer forward: z: (B, out) = x . W^T + b. */
+static void llp__dense_forward(llp_real *z, const llp_real *x, const llp_real *W, const llp_real *bias, size_t B,
+                               size_t in, size_t out, llp_real *wt) {
+    size_t b;
+    for (b = 0; b < B; b++) llp_copy(bias, z + b * out, out);
+    llp__gemm_nt(z, x, W, B, in, out, wt);
+}
+
+/* Dense layer backward: dW += dz^T x, db += sum dz, dx = dz W (dx may be NULL). */
+static void llp__dense_backward(llp_real *dx, llp_real *dW, llp_real *db, const llp_real *dz, const llp_real *x,
+                                const llp_real *W, size_t B, size_t in, size_t out) {
+    if (dW) {
+        llp__gemm_tn(dW, dz, x, B, in, out);
+        llp__colsum(db, dz, B, out);
+    }
+    if (dx) {
+        llp_fill(0, dx, B * in);
+        llp__gemm_nn(dx, dz, W, B, in, out);
+    }
+}
+
+/* Dense layer tangent forward: rz = rx . W^T + x . V^T + c (rx NULL when the
+   input has no tangent, as in the first layer). */
+static void llp__dense_tangent_forward(llp_real *rz, const llp_real *rx, const llp_real *x, const llp_real *W,
+                                       const llp_real *V, const llp_real *c, size_t B, size_t in, size_t out,
+                                       llp_real *wt) {
+    llp__dense_forward(rz, x, V, c, B, in, out, wt);
+    if (rx) llp__gemm_nt(rz, rx, W, B, in, out, wt);
+}
+
+/* Dense layer tangent backward: R(dW) += rdz^T x + dz^T rx, R(db) += sum rdz,
+   rdx = rdz W + dz V. dz/rx may be NULL (Gauss–Newton drops them; rx = 0 in
+   the first layer). rdx NULL: not needed. */
+static void llp__dense_tangent_backward(llp_real *rdx, llp_real *rdW, llp_real *rdb, const llp_real *rdz,
+                                        const llp_real *dz, const llp_real *x, const llp_real *rx, const llp_real *W,
+                                        const llp_real *V, size_t B, size_t in, size_t out) {
+    llp__gemm_tn(rdW, rdz, x, B, in, out);
+    if (dz && rx) llp__gemm_tn(rdW, dz, rx, B, in, out);
+    llp__colsum(rdb, rdz, B, out);
+    if (rdx) {
+        llp_fill(0, rdx, B * in);
+        llp__gemm_nn(rdx, rdz, W, B, in, out);
+        if (dz) llp__gemm_nn(rdx, dz, V, B, in, out);
+    }
+}
+
+/* -- activation kernels (elementwise over n values) -- */
+
+static double llp__sigmoid(double z) {
+    if (z >= 0) return 1.0 / (1.0 + exp(-z));
+    {
+        double e = exp(z);
+        return e / (1.0 + e);
+    }
+}
+
+#define LLP__INV_SQRT2 0.70710678118654752440
+#define LLP__INV_SQRT2PI 0.39894228040143267794
+
+/* a = act(z). */
+static void llp__act_forward(llp_act act, double slope, const llp_real *z, llp_real *a, size_t n) {
+    size_t i;
+    switch (act) {
+    case LLP_ACT_RELU: for (i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : 0; break;
+    case LLP_ACT_LEAKY_RELU: for (i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : (llp_real)(slope * z[i]); break;
+    case LLP_ACT_TANH: for (i = 0; i < n; i++) a[i] = (llp_real)tanh(z[i]); break;
+    case LLP_ACT_SIGMOID: for (i = 0; i < n; i++) a[i] = (llp_real)llp__sigmoid(z[i]); break;
+    case LLP_ACT_SOFTPLUS:
+        for (i = 0; i < n; i++) {
+            double t = z[i];
+            a[i] = (llp_real)((t > 0 ? t : 0) + log1p(exp(-fabs(t))));
+        }
+        break;
+    case LLP_ACT_GELU:
+        for (i = 0; i < n; i++) a[i] = (llp_real)(0.5 * z[i] * (1.0 + erf(z[i] * LLP__INV_SQRT2)));
+        break;
+    default: llp_copy(z, a, n); break;
+    }
+}
+
+/* First and second derivative of act at z (a = act(z)). */
+static void llp__act_d12(llp_act act, double slope, double z, double a, double *d1, double *d2) {
+    switch (act) {
+    case LLP_ACT_RELU: *d1 = z > 0 ? 1 : 0, *d2 = 0; break;
+    case LLP_ACT_LEAKY_RELU: *d1 = z > 0 ? 1 : slope, *d2 = 0; break;
+    case LLP_ACT_TANH: *d1 = 1 - a * a, *d2 = -2 * a * (1 - a * a); break;
+    case LLP_ACT_SIGMOID: *d1 = a * (1 - a), *d2 = a * (1 - a) * (1 - 2 * a); break;
+    case LLP_ACT_SOFTPLUS: {
+        double s = llp__sigmoid(z);
+        *d1 = s, *d2 = s * (1 - s);
+        break;
+    }
+    case LLP_ACT_GELU: {
+        double phi = LLP__INV_SQRT2PI * exp(-0.5 * z * z), Phi = 0.5 * (1.0 + erf(z * LLP__INV_SQRT2));
+        *d1 = Phi + z * phi, *d2 = phi * (2 - z * z);
+        break;
+    }
+    default: *d1 = 1, *d2 = 0; break;
+    }
+}
+
+/* Backward: g *= act'(z), in place (g holds dL/da on entry, dL/dz on exit). */
+static void llp__act_backward(llp_act act, double slope, const llp_real *z, const llp_real *a, llp_real *g, size_t n) {
+    size_t i;
+    switch (act) {
+    case LLP_ACT_IDENTITY: break;
+    case LLP_ACT_RELU: for (i = 0; i < n; i++) g[i] = z[i] > 0 ? g[i] : 0; break;
+    case LLP_ACT_TANH: for (i = 0; i < n; i++) g[i] *= 1 - a[i] * a[i]; break;
+    case LLP_ACT_SIGMOID: for (i = 0; i < n; i++) g[i] *= a[i] * (1 - a[i]); break;
+    default:
+        for (i = 0; i < n; i++) {
+            double d1, d2;
+            llp__act_d12(act, slope, z[i], a[i], &d1, &d2);
+            g[i] = (llp_real)(g[i] * d1);
+        }
+    }
+}
+
+/* Tangent forward: ra = act'(z) rz. */
+static void llp__act_tangent_forward(llp_act act, double slope, const llp_real *z, const llp_real *a,
+                                     const llp_real *rz, llp_real *ra, size_t n) {
+    size_t i;
+    if (act == LLP_ACT_IDENTITY) {
+        llp_copy(rz, ra, n);
+        return;
+    }
+    if (act == LLP_ACT_TANH) {
+        for (i = 0; i < n; i++) ra[i] = (1 - a[i] * a[i]) * rz[i];
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        double d1, d2;
+        llp__act_d12(act, slope, z[i], a[i], &d1, &d2);
+        ra[i] = (llp_real)(d1 * rz[i]);
+    }
+}
+
+/* Tangent backward, in place: rg <- act'(z) rg + act''(z) rz g, then
+   g <- act'(z) g. On entry g = dL/da and rg = R(dL/da); on exit both refer
+   to z. g NULL: Gauss–Newton (no second-order term, rg <- act'(z) rg). */
+static void llp__act_tangent_backward(llp_act act, double slope, const llp_real *z, const llp_real *a,
+                                      const llp_real *rz, llp_real *g, llp_real *rg, size_t n) {
+    size_t i;
+    if (act == LLP_ACT_IDENTITY) return;
+    if (act == LLP_ACT_TANH && g) {
+        for (i = 0; i < n; i++) {
+            llp_real d1 = 1 - a[i] * a[i], d2 = -2 * a[i] * d1;
+            rg[i] = d1 * rg[i] + d2 * rz[i] * g[i];
+            g[i] *= d1;
+        }
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        double d1, d2;
+        llp__act_d12(act, slope, z[i], a[i], &d1, &d2);
+        if (g) {
+            rg[i] = (llp_real)(d1 * rg[i] + d2 * rz[i] * g[i]);
+            g[i] = (llp_real)(d1 * g[i]);
+        } else {
+            rg[i] = (llp_real)(d1 * rg[i]);
+        }
+    }
+}
+
+/* -- losses on the network outputs y: (B, k) -- */
+
+/* Target j of sample r, for the element-wise losses (MSE, MAE, BCE). */
+static double llp__target(const llp_data *data, size_t r, size_t j, size_t k) {
+    if (data->task == LLP_TASK_REGRESSION) return data->y[r * data->k + j];
+    if (k == 1) return (double)data->labels[r];
+    return data->labels[r] == (int)j ? 1.0 : 0.0;
+}
+
+/* Sum of per-sample losses times `scale`; dy (may be NULL) = d(that)/dy. */
+static double llp__loss_forward_backward(llp_loss loss, const llp_data *data, const size_t *rows, size_t B,
+                                         const llp_real *y, llp_real *dy, size_t k, double scale) {
+    size_t b, j;
+    double total = 0;
+    for (b = 0; b < B; b++) {
+        const llp_real *yb = y + b * k;
+        llp_real *db = dy ? dy + b * k : NULL;
+        size_t r = rows[b];
+        if (loss == LLP_LOSS_SOFTMAX_CE) {
+            double mx = yb[0], s = 0;
+            int lab = data->labels[r];
+            for (j = 1; j < k; j++)
+                if (yb[j] > mx) mx = yb[j];
+            for (j = 0; j < k; j++) s += exp(yb[j] - mx);
+            total += (mx + log(s) - yb[lab]) * scale;
+            if (db) {
+                for (j = 0; j < k; j++) db[j] = (llp_real)(exp(yb[j] - mx) / s * scale);
+                db[lab] -= (llp_real)scale;
+            }
+        } else {
+            double s = scale / (double)k;
+            for (j = 0; j < k; j++) {
+                double t = llp__target(data, r, j, k), v = yb[j], d = v - t;
+                if (loss == LLP_LOSS_MSE) {
+                    total += d * d * s;
+                    if (db) db[j] = (llp_real)(2 * d * s);
+                } else if (loss == LLP_LOSS_MAE) {
+                    total += fabs(d) * s;
+                    if (db) db[j] = (llp_real)((d > 0 ? 1 : d < 0 ? -1 : 0) * s);
+                } else { /* BCE on logits: softplus(v) - t v */
+                    total += ((v > 0 ? v : 0) - t * v + log1p(exp(-fabs(v)))) * s;
+                    if (db) db[j] = (llp_real)((llp__sigmoid(v) - t) * s);
+                }
+            }
+        }
+    }
+    return total;
+}
+
+/* hr = (Hessian of the scaled loss w.r.t. y) . r, both (B, k). */
+static void llp__loss_hessian(llp_loss loss, const size_t *rows, size_t B, const llp_real *y, const llp_real *r,
+                              llp_real *hr, size_t k, double scale) {
+    size_t b, j;
+    (void)rows;
+    for (b = 0; b < B; b++) {
+        const llp_real *yb = y + b * k, *rb = r + b * k;
+        llp_real *hb = hr + b * k;
+        if (loss == LLP_LOSS_SOFTMAX_CE) {
+            double mx = yb[0], s = 0, pr = 0;
+            for (j = 1; j < k; j++)
+                if (yb[j] > mx) mx = yb[j];
+            for (j = 0; j < k; j++) s += exp(yb[j] - mx);
+            for (j = 0; j < k; j++) pr += exp(yb[j] - mx) / s * rb[j];
+            for (j = 0; j < k; j++) hb[j] = (llp_real)(exp(yb[j] - mx) / s * (rb[j] - pr) * scale);
+        } else if (loss == LLP_LOSS_MSE) {
+            for (j = 0; j < k; j++) hb[j] = (llp_real)(2 * scale / (double)k * rb[j]);
+        } else { /* BCE */
+            for (j = 0; j < k; j++) {
+                double sg = llp__sigmoid(yb[j]);
+                hb[j] = (llp_real)(sg * (1 - sg) * scale / (double)k * rb[j]);
+            }
+        }
+    }
+}
+
+enum { LLP__PASS_LOSS, LLP__PASS_GRAD, LLP__PASS_HVP, LLP__PASS_GNVP, LLP__PASS_INPUT };
+
+/* Check arguments shared by all MLP evaluations over data. */
+static llp_result llp__mlp_check(const llp_mlp *m, const llp_real *theta, const llp_data *data, const llp_batch *batch,
+                                 const llp_mlp_work *w) {
+    if (!m || !theta || !data || !data->x || !w || !w->block) return LLP_ERR_ARG;
+    if (w->n_layers != m->n_layers) return LLP_ERR_SHAPE;
+    if (data->d != (size_t)m->sizes[0]) return LLP_ERR_SHAPE;
+    if (data->task == LLP_TASK_CLASSIFICATION ? !data->labels : !data->y) return LLP_ERR_ARG;
+    if (m->loss == LLP_LOSS_SOFTMAX_CE &&
+        (data->task != LLP_TASK_CLASSIFICATION || data->n_classes != (size_t)m->sizes[m->n_layers]))
+        return LLP_ERR_SHAPE;
+    if (data->task == LLP_TASK_REGRESSION && data->k != (size_t)m->sizes[m->n_layers]) return LLP_ERR_SHAPE;
+    return llp__batch_check(batch, data->n);
+}
+
+/* The engine: one chunked pass over a batch. mode selects what is computed:
+   LOSS (loss only), GRAD (loss, out = gradient), HVP (out = H v), GNVP
+   (out = G v), INPUT (out = dL/dx rows). */
+static llp_result llp__mlp_pass(const llp_mlp *m, const llp_real *theta, const llp_real *v, const llp_data *data,
+                                const llp_batch *batch, int mode, llp_real *lossp, llp_real *out, llp_mlp_work *w) {
+    size_t total, done, d, k, L;
+    double loss = 0, scale;
+    int l;
+    int tangent = mode == LLP__PASS_HVP || mode == LLP__PASS_GNVP;
+    llp_result r = llp__mlp_check(m, theta, data, batch, w);
+    if (r != LLP_OK) return r;
+    if (tangent && m->loss == LLP_LOSS_MAE) return LLP_ERR_UNSUPPORTED;
+    if (tangent && !v) return LLP_ERR_ARG;
+    total = llp_batch_size(batch, data->n);
+    d = (size_t)m->sizes[0];
+    L = (size_t)m->n_layers;
+    k = (size_t)m->sizes[L];
+    scale = 1.0 / (double)total;
+    if (out) llp_fill(0, out, mode == LLP__PASS_INPUT ? total * d : m->n_params);
+    for (done = 0; done < total; done += w->max_batch) {
+        size_t B = total - done < w->max_batch ? total - done : w->max_batch, i;
+        const llp_real *X;
+        llp_real *A[LLP_MAX_LAYERS], *RA[LLP_MAX_LAYERS], *g, *gn, *rg, *rgn;
+        /* rows of this chunk and its input matrix */
+        if (!batch || batch->kind == LLP_BATCH_ALL || batch->kind == LLP_BATCH_RANGE) {
+            size_t s = (batch && batch->kind == LLP_BATCH_RANGE ? batch->start : 0) + done;
+            for (i = 0; i < B; i++) w->rows[i] = s + i;
+            X = data->x + s * d;
+        } else {
+            for (i = 0; i < B; i++) {
+                w->rows[i] = batch->index[done + i];
+                llp_copy(data->x + w->rows[i] * d, w->x + i * d, d);
+            }
+            X = w->x;
+        }
+        /* forward (and tangent forward) */
+        for (l = 0; l < (int)L; l++) {
+            size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
+            const llp_real *xin = l ? A[l - 1] : X;
+            A[l] = m->act[l] == LLP_ACT_IDENTITY ? w->z[l] : w->a[l];
+            llp__dense_forward(w->z[l], xin, theta + m->w_off[l], theta + m->b_off[l], B, in, o, w->wt);
+            llp__act_forward(m->act[l], m->leaky_slope, w->z[l], A[l], B * o);
+            if (tangent) {
+                RA[l] = m->act[l] == LLP_ACT_IDENTITY ? w->rz[l] : w->ra[l];
+                llp__dense_tangent_forward(w->rz[l], l ? RA[l - 1] : NULL, xin, theta + m->w_off[l], v + m->w_off[l],
+                                           v + m->b_off[l], B, in, o, w->wt);
+                llp__act_tangent_forward(m->act[l], m->leaky_slope, w->z[l], A[l], w->rz[l], RA[l], B * o);
+            }
+        }
+        /* loss; g = dL/dy, rg = H_loss . Ry */
+        g = w->g0;
+        gn = w->g1;
+        rg = w->r0;
+        rgn = w->r1;
+        if (mode == LLP__PASS_LOSS) {
+            loss += llp__loss_forward_backward(m->loss, data, w->rows, B, A[L - 1], NULL, k, scale);
+            continue;
+        }
+        loss += llp__loss_forward_backward(m->loss, data, w->rows, B, A[L - 1], g, k, scale);
+        if (tangent) llp__loss_hessian(m->loss, w->rows, B, A[L - 1], RA[L - 1], rg, k, scale);
+        /* backward (and tangent backward) */
+        for (l = (int)L - 1; l >= 0; l--) {
+            size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
+            const llp_real *xin = l ? A[l - 1] : X;
+            const llp_real *W = theta + m->w_off[l];
+            int need_dx = l > 0 || mode == LLP__PASS_INPUT;
+            llp_real *t;
+            if (mode == LLP__PASS_GRAD || mode == LLP__PASS_INPUT) {
+                llp__act_backward(m->act[l], m->leaky_slope, w->z[l], A[l], g, B * o);
+                if (mode == LLP__PASS_GRAD)
+                    llp__dense_backward(need_dx ? gn : NULL, out + m->w_off[l], out + m->b_off[l], g, xin, W, B, in, o);
+                else
+                    llp__dense_backward(l ? gn : out + done * d, NULL, NULL, g, xin, W, B, in, o);
+            } else if (mode == LLP__PASS_HVP) {
+                llp__act_tangent_backward(m->act[l], m->leaky_slope, w->z[l], A[l], w->rz[l], g, rg, B * o);
+                llp__dense_tangent_backward(l ? rgn : NULL, out + m->w_off[l], out + m->b_off[l], rg, g, xin,
+                                            l ? RA[l - 1] : NULL, W, v + m->w_off[l], B, in, o);
+                if (l) llp__dense_backward(gn, NULL, NULL, g, xin, W, B, in, o);
+            } else { /* GNVP */
+                llp__act_tangent_backward(m->act[l], m->leaky_slope, w->z[l], A[l], NULL, NULL, rg, B * o);
+                llp__dense_tangent_backward(l ? rgn : NULL, out + m->w_off[l], out + m->b_off[l], rg, NULL, xin,
+                                            NULL, W, NULL, B, in, o);
+            }
+            t = g, g = gn, gn = t;
+            t = rg, rg = rgn, rgn = t;
+        }
+    }
+    /* weight decay lambda/2 ||W||^2 */
+    if (m->weight_decay > 0 && mode != LLP__PASS_INPUT) {
+        double lam = m->weight_decay, s = 0;
+        for (l = 0; l < (int)L; l++) {
+            size_t cnt = (size_t)m->sizes[l] * (size_t)m->sizes[l + 1];
+            const llp_real *W = theta + m->w_off[l];
+            s += llp_dot(W, W, cnt);
+            if (mode == LLP__PASS_GRAD) llp_axpy((llp_real)lam, W, out + m->w_off[l], cnt);
+            if (tangent) llp_axpy((llp_real)lam, v + m->w_off[l], out + m->w_off[l], cnt);
+        }
+        loss += 0.5 * lam * s;
+    }
+    if (lossp) *lossp = (llp_real)loss;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_mlp_forward(const llp_mlp *m, const llp_real *theta, const llp_real *x, size_t B,
+                                  llp_real *out, llp_mlp_work *w) {
+    int l;
+    const llp_real *cur;
+    if (!m || !theta || !x || !out || !w || !w->block) return LLP_ERR_ARG;
+    if (B == 0 || B > w->max_batch || w->n_layers != m->n_layers) return LLP_ERR_SHAPE;
+    cur = x;
+    for (l = 0; l < m->n_layers; l++) {
+        size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
+        llp__dense_forward(w->z[l], cur, theta + m->w_off[l], theta + m->b_off[l], B, in, o, w->wt);
+        llp__act_forward(m->act[l], m->leaky_slope, w->z[l], w->a[l], B * o);
+        cur = w->a[l];
+    }
+    llp_copy(cur, out, B * (size_t)m->sizes[m->n_layers]);
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_mlp_loss_grad(const llp_mlp *m, const llp_real *theta, const llp_data *data,
+                                    const llp_batch *batch, llp_real *loss, llp_real *grad, llp_mlp_work *w) {
+    llp_real l;
+    return llp__mlp_pass(m, theta, NULL, data, batch, grad ? LLP__PASS_GRAD : LLP__PASS_LOSS, loss ? loss : &l, grad,
+                         w);
+}
+
+LLPDEF llp_result llp_mlp_hvp(const llp_mlp *m, const llp_real *theta, const llp_real *v, const llp_data *data,
+                              const llp_batch *batch, llp_real *hv, llp_real *loss, llp_mlp_work *w) {
+    if (!hv) return LLP_ERR_ARG;
+    return llp__mlp_pass(m, theta, v, data, batch, LLP__PASS_HVP, loss, hv, w);
+}
+
+LLPDEF llp_result llp_mlp_gnvp(const llp_mlp *m, const llp_real *theta, const llp_real *v, const llp_data *data,
+                               const llp_batch *batch, llp_real *gv, llp_mlp_work *w) {
+    if (!gv) return LLP_ERR_ARG;
+    return llp__mlp_pass(m, theta, v, data, batch, LLP__PASS_GNVP, NULL, gv, w);
+}
+
+LLPDEF llp_result llp_mlp_input_grad(const llp_mlp *m, const llp_real *theta, const llp_data *data,
+                                     const llp_batch *batch, llp_real *dx, llp_real *loss, llp_mlp_work *w) {
+    if (!dx) return LLP_ERR_ARG;
+    return llp__mlp_pass(m, theta, NULL, data, batch, LLP__PASS_INPUT, loss, dx, w);
+}
+
+LLPDEF llp_result llp_mlp_accuracy(const llp_mlp *m, const llp_real *theta, const llp_data *data,
+                                   const llp_batch *batch, double *accuracy, llp_mlp_work *w) {
+    size_t total, done, d, k, correct = 0;
+    llp_result r;
+    if (!accuracy) return LLP_ERR_ARG;
+    if (data && data->task != LLP_TASK_CLASSIFICATION) return LLP_ERR_ARG;
+    r = llp__mlp_check(m, theta, data, batch, w);
+    if (r != LLP_OK) return r;
+    total = llp_batch_size(batch, data->n);
+    d = data->d;
+    k = (size_t)m->sizes[m->n_layers];
+    for (done = 0; done < total; done += w->max_batch) {
+        size_t B = total - done < w->max_batch ? total - done : w->max_batch, i, j;
+        const llp_real *X, *y;
+        if (!batch || batch->kind != LLP_BATCH_INDEX) {
+            size_t s = (batch && batch->kind == LLP_BATCH_RANGE ? batch->start : 0) + done;
+            for (i = 0; i < B; i++) w->rows[i] = s + i;
+            X = data->x + s * d;
+        } else {
+            for (i = 0; i < B; i++) {
+                w->rows[i] = batch->index[done + i];
+                llp_copy(data->x + w->rows[i] * d, w->x + i * d, d);
+            }
+            X = w->x;
+        }
+        {
+            int l;
+            const llp_real *cur = X;
+            for (l = 0; l < m->n_layers; l++) {
+                size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
+                llp__dense_forward(w->z[l], cur, theta + m->w_off[l], theta + m->b_off[l], B, in, o, w->wt);
+                llp__act_forward(m->act[l], m->leaky_slope, w->z[l], w->a[l], B * o);
+                cur = w->a[l];
+            }
+            y = cur;
+        }
+        for (i = 0; i < B; i++) {
+            int pred = 0;
+            if (k == 1) {
+                pred = y[i] > 0;
+            } else {
+                for (j = 1; j < k; j++)
+                    if (y[i * k + j] > y[i * k + (size_t)pred]) pred = (int)j;
+            }
+            correct += pred == data->labels[w->rows[i]];
+        }
+    }
+    *accuracy = (double)correct / (double)total;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_data_teacher(llp_data *out, const llp_mlp *teacher, const llp_real *theta_t, size_t n,
+                                   double noise, llp_rng *rng) {
+    llp_data t;
+    llp_mlp_work w;
+    size_t d, k, done, i;
+    llp_result r;
+    if (!out || !teacher || !theta_t || !rng || n == 0 || !(noise >= 0)) return LLP_ERR_ARG;
+    d = (size_t)teacher->sizes[0];
+    k = (size_t)teacher->sizes[teacher->n_layers];
+    r = llp_data_alloc(&t, n, d, LLP_TASK_REGRESSION, k);
+    if (r != LLP_OK) return r;
+    r = llp_mlp_work_init(&w, teacher, 256);
+    if (r != LLP_OK) {
+        llp_data_free(&t);
+        return r;
+    }
+    llp_rng_fill_normal(rng, t.x, n * d);
+    for (done = 0; done < n; done += w.max_batch) {
+        size_t B = n - done < w.max_batch ? n - done : w.max_batch;
+        llp_mlp_forward(teacher, theta_t, t.x + done * d, B, t.y + done * k, &w);
+    }
+    if (noise > 0)
+        for (i = 0; i < n * k; i++) t.y[i] += (llp_real)(noise * llp_rng_normal(rng));
+    llp_mlp_work_free(&w);
+    *out = t;
+    return LLP_OK;
+}
+
+static llp_result llp__mlpobj_loss_grad(void *ctx, const llp_real *theta, const llp_batch *batch, llp_real *loss,
+                                        llp_real *grad) {
+    llp_mlp_objective *mo = (llp_mlp_objective *)ctx;
+    return llp_mlp_loss_grad(mo->mlp, theta, mo->data, batch, loss, grad, &mo->work);
+}
+
+static llp_result llp__mlpobj_hvp(void *ctx, const llp_real *theta, const llp_real *v, const llp_batch *batch,
+                                  llp_real *hv) {
+    llp_mlp_objective *mo = (llp_mlp_objective *)ctx;
+    return llp_mlp_hvp(mo->mlp, theta, v, mo->data, batch, hv, NULL, &mo->work);
+}
+
+static llp_result llp__mlpobj_gnvp(void *ctx, const llp_real *theta, const llp_real *v, const llp_batch *batch,
+                                   llp_real *gv) {
+    llp_mlp_objective *mo = (llp_mlp_objective *)ctx;
+    return llp_mlp_gnvp(mo->mlp, theta, v, mo->data, batch, gv, &mo->work);
+}
+
+LLPDEF llp_result llp_mlp_objective_init(llp_mlp_objective *mo, const llp_mlp *mlp, const llp_data *data,
+                                         size_t chunk) {
+    llp_mlp_objective t;
+    llp_result r;
+    if (!mo || !mlp || !data) return LLP_ERR_ARG;
+    r = llp_mlp_check_data(mlp, data, NULL);
+    if (r != LLP_OK) return r;
+    r = llp_data_validate(data, NULL);
+    if (r != LLP_OK) return r;
+    memset(&t, 0, sizeof t);
+    t.mlp = mlp;
+    t.data = data;
+    r = llp_mlp_work_init(&t.work, mlp, chunk ? chunk : (data->n < 1024 ? data->n : 1024));
+    if (r != LLP_OK) return r;
+    *mo = t;
+    return LLP_OK;
+}
+
+LLPDEF void llp_mlp_objective_free(llp_mlp_objective *mo) {
+    if (!mo) return;
+    llp_mlp_work_free(&mo->work);
+    memset(mo, 0, sizeof *mo);
+}
+
+LLPDEF llp_objective llp_mlp_objective_get(llp_mlp_objective *mo) {
+    llp_objective f;
+    memset(&f, 0, sizeof f);
+    f.n = mo->mlp->n_params;
+    f.n_samples = mo->data->n;
+    f.loss_grad = llp__mlpobj_loss_grad;
+    f.hvp = llp__mlpobj_hvp;   /* MAE: LLP_ERR_UNSUPPORTED, never a finite difference */
+    f.gnvp = llp__mlpobj_gnvp;
+    f.ctx = mo;
+    f.name = "mlp";
+    return f;
+}
+
+/* ---- 9.7 model files --------------------------------------------------- */
+
+#define LLP__MODEL_VERSION 1u
+
+/* A growable byte buffer for serialisation. */
+typedef struct llp__buf {
+    unsigned char *p;
+    size_t n, cap;
+    int oom;
+} llp__buf;
+
+static void llp__put(llp__buf *b, const void *src, size_t n) {
+    if (b->oom) return;
+    if (b->cap - b->n < n) {
+        size_t nc = b->cap ? b->cap : 1024;
+        unsigned char *np;
+        while (nc - b->n < n) nc *= 2;
+        np = (unsigned char *)LLP_REALLOC(b->p, nc);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+
+static void llp__put_u32(llp__buf *b, uint32_t v) {
+    unsigned char c[4];
+    int i;
+    for (i = 0; i < 4; i++) c[i] = (unsigned char)(v >> (8 * i));
+    llp__put(b, c, 4);
+}
+
+static void llp__put_u64(llp__buf *b, uint64_t v) {
+    unsigned char c[8];
+    int i;
+    for (i = 0; i < 8; i++) c[i] = (unsigned char)(v >> (8 * i));
+    llp__put(b, c, 8);
+}
+
+static void llp__put_f64(llp__buf *b, double v) {
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    llp__put_u64(b, u);
+}
+
+static uint32_t llp__get_u32(const unsigned char *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static uint64_t llp__get_u64(const unsigned char *p) {
+    return (uint64_t)llp__get_u32(p) | ((uint64_t)llp__get_u32(p + 4) << 32);
+}
+
+static double llp__get_f64(const unsigned char *p) {
+    uint64_t u = llp__get_u64(p);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+/* FNV-1a, 64 bit. */
+static uint64_t llp__fnv1a(const unsigned char *p, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* Write bytes to path atomically: "<path>.tmp", flush, close, rename. */
+static llp_result llp__write_atomic(const char *path, const unsigned char *p, size_t n, llp_error *err) {
+    char tmp[4096];
+    FILE *f;
+    int bad;
+    if (!path) return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "no file name given");
+    if (strlen(path) + 5 > sizeof tmp) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "path too long");
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    f = fopen(tmp, "wb");
+    if (!f) return llp__fail(err, LLP_ERR_IO, tmp, 0, 0, "cannot open file for writing");
+    bad = n && fwrite(p, 1, n, f) != n;
+    bad |= fflush(f) != 0;
+    bad |= fclose(f) != 0;
+    if (bad) {
+        remove(tmp);
+        return llp__fail(err, LLP_ERR_IO, tmp, 0, 0, "write failed (disk full?)");
+    }
+    if (rename(tmp, path) != 0) {
+        remove(tmp);
+        return llp__fail(err, LLP_ERR_IO, path, 0, 0, "cannot rename the temporary file into place");
+    }
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_mlp_save(const llp_mlp *m, const llp_real *theta, const char *path, llp_error *err) {
+    llp__buf b;
+    size_t i;
+    int l;
+    llp_result r;
+    llp__clear_error(err);
+    if (!m || !theta || !path) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no model, parameters or path");
+    if (!llp_all_finite(theta, m->n_params))
+        return llp__fail(err, LLP_ERR_NONFINITE, path, 0, 0, "parameters contain NaN or Inf; not saved");
+    memset(&b, 0, sizeof b);
+    llp__put(&b, "LLPMODEL", 8);
+    llp__put_u32(&b, LLP__MODEL_VERSION);
+    llp__put_u32(&b, (uint32_t)m->n_layers);
+    for (l = 0; l <= m->n_layers; l++) llp__put_u32(&b, (uint32_t)m->sizes[l]);
+    for (l = 0; l < m->n_layers; l++) llp__put_u32(&b, (uint32_t)m->act[l]);
+    llp__put_u32(&b, (uint32_t)m->loss);
+    llp__put_u32(&b, (uint32_t)m->init);
+    llp__put_f64(&b, m->weight_decay);
+    llp__put_f64(&b, m->leaky_slope);
+    llp__put_f64(&b, m->init_scale);
+    llp__put_u64(&b, (uint64_t)m->n_params);
+    for (i = 0; i < m->n_params; i++) llp__put_f64(&b, (double)theta[i]);
+    if (!b.oom) llp__put_u64(&b, llp__fnv1a(b.p, b.n));
+    if (b.oom) {
+        LLP_FREE(b.p);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    r = llp__write_atomic(path, b.p, b.n, err);
+    LLP_FREE(b.p);
+    return r;
+}
+
+LLPDEF llp_result llp_mlp_load(llp_mlp *m, const char *path, llp_error *err) {
+    unsigned char *p;
+    size_t n, pos, need, i;
+    uint32_t ver, nl;
+    llp_mlp_desc d;
+    llp_mlp t;
+    llp_result r;
+    int l;
+    llp__clear_error(err);
+    if (!m) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no model");
+    r = llp__read_file(path, &p, &n, err);
+    if (r != LLP_OK) return r;
+#define LLP__NEED(k)                                                                                          \
+    do {                                                                                                      \
+        if (n - pos < (size_t)(k)) {                                                                          \
+            r = llp__fail(err, LLP_ERR_TRUNCATED, path, 0, (long)n, "model file is truncated (%lu bytes)",    \
+                          (unsigned long)n);                                                                  \
+            goto done;                                                                                        \
+        }                                                                                                     \
+    } while (0)
+    pos = 0;
+    if (n < 8 || memcmp(p, "LLPMODEL", 8) != 0) {
+        r = n < 8 && memcmp(p, "LLPMODEL", n) == 0
+                ? llp__fail(err, LLP_ERR_TRUNCATED, path, 0, (long)n, "model file is truncated")
+                : llp__fail(err, LLP_ERR_FORMAT, path, 0, 1, "not an llprobe model file (bad magic)");
+        goto done;
+    }
+    pos = 8;
+    LLP__NEED(8);
+    ver = llp__get_u32(p + pos);
+    if (ver != LLP__MODEL_VERSION) {
+        r = llp__fail(err, LLP_ERR_VERSION, path, 0, 9, "model file version %u, this build reads version %u", ver,
+                      LLP__MODEL_VERSION);
+        goto done;
+    }
+    nl = llp__get_u32(p + pos + 4);
+    pos += 8;
+    if (nl < 1 || nl > LLP_MAX_LAYERS) {
+        r = llp__fail(err, LLP_ERR_FORMAT, path, 0, 13, "model file has %u layers (1..%d allowed)", nl, LLP_MAX_LAYERS);
+        goto done;
+    }
+    memset(&d, 0, sizeof d);
+    d.n_layers = (int)nl;
+    need = 4 * (size_t)(nl + 1) + 4 * (size_t)nl + 8 + 24 + 8;
+    LLP__NEED(need);
+    for (l = 0; l <= (int)nl; l++, pos += 4) {
+        uint32_t s = llp__get_u32(p + pos);
+        if (s < 1 || s > (1u << 24)) {
+            r = llp__fail(err, LLP_ERR_FORMAT, path, 0, (long)pos + 1, "layer size %u is impossible", s);
+            goto done;
+        }
+        d.sizes[l] = (int)s;
+    }
+    for (l = 0; l < (int)nl; l++, pos += 4) {
+        uint32_t a = llp__get_u32(p + pos);
+        if (a < 1 || a > (uint32_t)LLP_ACT_GELU) {
+            r = llp__fail(err, LLP_ERR_FORMAT, path, 0, (long)pos + 1, "unknown activation code %u", a);
+            goto done;
+        }
+        if (l + 1 < (int)nl) d.layer_act[l] = (llp_act)a;
+    }
+    d.act = nl > 1 ? d.layer_act[0] : LLP_ACT_TANH;
+    {
+        uint32_t lo = llp__get_u32(p + pos), in = llp__get_u32(p + pos + 4);
+        if (lo < 1 || lo > (uint32_t)LLP_LOSS_BCE || in > (uint32_t)LLP_INIT_HE) {
+            r = llp__fail(err, LLP_ERR_FORMAT, path, 0, (long)pos + 1, "unknown loss or init code");
+            goto done;
+        }
+        d.loss = (llp_loss)lo;
+        d.init = (llp_init)in;
+        pos += 8;
+    }
+    d.weight_decay = llp__get_f64(p + pos);
+    d.leaky_slope = llp__get_f64(p + pos + 8);
+    d.init_scale = llp__get_f64(p + pos + 16);
+    pos += 24;
+    r = llp_mlp_init(&t, &d);
+    if (r != LLP_OK) {
+        r = llp__fail(err, r == LLP_ERR_NOMEM ? r : LLP_ERR_FORMAT, path, 0, (long)pos, "model header values are invalid");
+        goto done;
+    }
+    if (llp__get_u64(p + pos) != (uint64_t)t.n_params) {
+        r = llp__fail(err, LLP_ERR_FORMAT, path, 0, (long)pos + 1, "parameter count %lu does not match the architecture (%lu)",
+                      (unsigned long)llp__get_u64(p + pos), (unsigned long)t.n_params);
+        llp_mlp_free(&t);
+        goto done;
+    }
+    pos += 8;
+    if ((n - pos) / 8 < t.n_params + 1) {
+        llp_mlp_free(&t);
+        LLP__NEED((t.n_params + 1) * 8);
+    }
+    if (llp__get_u64(p + pos + 8 * t.n_params) != llp__fnv1a(p, pos + 8 * t.n_params)) {
+        r = llp__fail(err, LLP_ERR_CHECKSUM, path, 0, (long)(pos + 8 * t.n_params) + 1,
+                      "model file checksum mismatch: the file is corrupt");
+        llp_mlp_free(&t);
+        goto done;
+    }
+    for (i = 0; i < t.n_params; i++) t.theta[i] = (llp_real)llp__get_f64(p + pos + 8 * i);
+    if (n != pos + 8 * (t.n_params + 1)) {
+        r = llp__fail(err, LLP_ERR_FORMAT, path, 0, (long)(pos + 8 * (t.n_params + 1)) + 1,
+                      "unexpected bytes after the end of the model");
+        llp_mlp_free(&t);
+        goto done;
+    }
+    *m = t;
+    r = LLP_OK;
+#undef LLP__NEED
+done:
+    LLP_FREE(p);
+    return r;
+}
+
+/* ---- 9.8 writers ------------------------------------------------------- */
+
+LLPDEF llp_result llp_write_table(const char *path, const char *header, const char *const *colnames,
+                                  const double *data, size_t rows, size_t cols, size_t block, int csv,
+                                  llp_error *err) {
+    llp__buf b;
+    char num[64];
+    size_t i, j;
+    llp_result r;
+    llp__clear_error(err);
+    if (!path || (rows && !data) || cols == 0) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "bad table arguments");
+    memset(&b, 0, sizeof b);
+    if (!csv && header) {
+        const char *s = header;
+        while (*s) {
+            const char *e = strchr(s, '\n');
+            size_t len = e ? (size_t)(e - s) : strlen(s);
+            llp__put(&b, "# ", 2);
+            llp__put(&b, s, len);
+            llp__put(&b, "\n", 1);
+            s += len + (e ? 1 : 0);
+        }
+    }
+    if (colnames) {
+        if (!csv) llp__put(&b, "# ", 2);
+        for (j = 0; j < cols; j++) {
+            if (j) llp__put(&b, csv ? "," : " ", 1);
+            llp__put(&b, colnames[j], strlen(colnames[j]));
+        }
+        llp__put(&b, "\n", 1);
+    }
+    for (i = 0; i < rows; i++) {
+        for (j = 0; j < cols; j++) {
+            int len = snprintf(num, sizeof num, "%.17g", data[i * cols + j]);
+            if (j) llp__put(&b, csv ? "," : " ", 1);
+            llp__put(&b, num, (size_t)len);
+        }
+        llp__put(&b, "\n", 1);
+        if (!csv && block && (i + 1) % block == 0 && i + 1 < rows) llp__put(&b, "\n", 1);
+    }
+    if (b.oom) {
+        LLP_FREE(b.p);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    r = llp__write_atomic(path, b.p, b.n, err);
+    LLP_FREE(b.p);
+    return r;
+}
+
+/* ---- 9.9 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) ---------------- */
+/* LLP__GUNZIP_BEGIN */
+static int llp__gunzip(const unsigned char *src, size_t src_len, unsigned char **out, size_t *out_len) {
+    *out = (unsigned char *)LLP_MALLOC(src_len ? src_len : 1);
+    if (!*out) return -1;
+    if (src_len) memcpy(*out, src, src_len);
+    *out_len = src_len;
+    return 0;
+}
+/* LLP__GUNZIP_END */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LLPROBE_IMPLEMENTATION_DONE */
+#endif /* LLPROBE_IMPLEMENTATION */
+
+/*
+   ==========================================================================
+   10. LICENCE
+
+   MIT License
+
+   Copyright (c) 2026 The llprobe authors
+
+   Permission is hereby granted, free of charge, to any person obtaining a copy
+   of this software and associated documentation files (the "Software"), to deal
+   in the Software without restriction, including without limitation the rights
+   to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+   copies of the Software, and to permit persons to whom the Software is
+   furnished to do so, subject to the following conditions:
+
+   The above copyright notice and this permission notice shall be included in
+   all copies or substantial portions of the Software.
+
+   THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+   IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+   FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+   AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+   LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+   OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+   SOFTWARE.
+   ==========================================================================
+*/
