@@ -1079,6 +1079,7 @@ LLPDEF llp_result llp_data_load_csv(llp_data *out, const char *path, const llp_c
     size_t len = 0, fcap = 0, rows = 0, vcap = 0, ncols = 0, tcol = 0, i;
     llp__field *fields = NULL;
     double *vals = NULL;
+    long *row_line = NULL; /* source line of each data row, for error records */
     const char *p, *end;
     long line = 0, first_line = 0;
     int have_header = 0, first = 1;
@@ -1176,13 +1177,16 @@ LLPDEF llp_result llp_data_load_csv(llp_data *out, const char *path, const llp_c
         if (vcap - rows * ncols < ncols) {
             size_t nc = vcap ? vcap * 2 : ncols * 256;
             double *nv = (double *)LLP_REALLOC(vals, nc * sizeof(double));
-            if (!nv) {
+            long *nl = nv ? (long *)LLP_REALLOC(row_line, (nc / ncols) * sizeof(long)) : NULL;
+            if (nv) vals = nv;
+            if (!nv || !nl) {
                 r = llp__fail(err, LLP_ERR_NOMEM, path, line, 0, "out of memory");
                 goto fail;
             }
-            vals = nv;
+            row_line = nl;
             vcap = nc;
         }
+        row_line[rows] = line;
         for (i = 0; i < ncols; i++) {
             int rc = llp__parse_num(&fields[i], &vals[rows * ncols + i]);
             if (rc == 1) {
@@ -1234,11 +1238,8 @@ LLPDEF llp_result llp_data_load_csv(llp_data *out, const char *path, const llp_c
             for (i = 0; i < rows; i++) {
                 double v = vals[i * ncols + tcol];
                 if (v != floor(v) || v < 0 || v > 65535) {
-                    long ln = 0; /* line is not tracked per row; report the row number */
-                    (void)ln;
-                    r = llp__fail(err, LLP_ERR_LABEL, path, 0, (long)tcol + 1,
-                                  "class label %g in data row %lu is not an integer in 0..65535", v,
-                                  (unsigned long)i + 1);
+                    r = llp__fail(err, LLP_ERR_LABEL, path, row_line[i], (long)tcol + 1,
+                                  "class label %g is not an integer in 0..65535", v);
                     goto fail;
                 }
                 if (v > mx) mx = v;
@@ -1270,12 +1271,14 @@ LLPDEF llp_result llp_data_load_csv(llp_data *out, const char *path, const llp_c
         }
     }
     LLP_FREE(vals);
+    LLP_FREE(row_line);
     LLP_FREE(fields);
     LLP_FREE(buf);
     *out = t;
     return LLP_OK;
 fail:
     LLP_FREE(vals);
+    LLP_FREE(row_line);
     LLP_FREE(fields);
     LLP_FREE(buf);
     return r;
@@ -1346,14 +1349,59 @@ static double llp__idx_elem(const unsigned char *p, int type, size_t i) {
     }
 }
 
+/* Parse decompressed IDX images + labels; errors name img_name / lab_name. */
+static llp_result llp__parse_idx_raw(llp_data *out, const unsigned char *img, size_t ilen, const unsigned char *lab,
+                                     size_t llen, size_t max_samples, const char *img_name, const char *lab_name,
+                                     llp_error *err) {
+    size_t idims[8], ldims[8], icount, lcount, ioff, loff, n, d, i, mx = 0;
+    int itype, ltype, indim, lndim;
+    llp_result r;
+    llp_data t;
+    r = llp__idx_header(img, ilen, img_name, &itype, idims, &indim, &icount, &ioff, err);
+    if (r != LLP_OK) return r;
+    r = llp__idx_header(lab, llen, lab_name, &ltype, ldims, &lndim, &lcount, &loff, err);
+    if (r != LLP_OK) return r;
+    if (lndim != 1)
+        return llp__fail(err, LLP_ERR_FORMAT, lab_name, 0, 4, "label file has %d dimensions, expected 1", lndim);
+    n = idims[0];
+    d = icount / n;
+    if (ldims[0] != n)
+        return llp__fail(err, LLP_ERR_SHAPE, lab_name, 0, 0, "%lu labels for %lu images in %s", (unsigned long)ldims[0],
+                         (unsigned long)n, img_name);
+    if (max_samples && max_samples < n) n = max_samples;
+    for (i = 0; i < n; i++) {
+        double v = llp__idx_elem(lab + loff, ltype, i);
+        if (v != floor(v) || v < 0 || v > 65535)
+            return llp__fail(err, LLP_ERR_LABEL, lab_name, 0, 0, "label %lu is %g, not a class index in 0..65535",
+                             (unsigned long)i, v);
+        if ((size_t)v > mx) mx = (size_t)v;
+    }
+    r = llp_data_alloc(&t, n, d, LLP_TASK_CLASSIFICATION, mx + 1 < 2 ? 2 : mx + 1);
+    if (r != LLP_OK)
+        return llp__fail(err, r, img_name, 0, 0, "cannot allocate a %lu x %lu data set", (unsigned long)n,
+                         (unsigned long)d);
+    for (i = 0; i < n * d; i++) {
+        double v = llp__idx_elem(img + ioff, itype, i);
+        if (itype == 0x08) v /= 255.0;
+        if (!llp__isfinite(v)) {
+            llp_data_free(&t);
+            return llp__fail(err, LLP_ERR_NONFINITE, img_name, 0, 0, "image %lu has a NaN or Inf value",
+                             (unsigned long)(i / d));
+        }
+        t.x[i] = (llp_real)v;
+    }
+    for (i = 0; i < n; i++) t.labels[i] = (int)llp__idx_elem(lab + loff, ltype, i);
+    *out = t;
+    return LLP_OK;
+}
+
 LLPDEF llp_result llp_data_parse_idx(llp_data *out, const unsigned char *images, size_t images_len,
                                      const unsigned char *labels, size_t labels_len, size_t max_samples,
                                      const char *name, llp_error *err) {
     unsigned char *img = NULL, *lab = NULL;
-    size_t ilen = 0, llen = 0, idims[8], ldims[8], icount, lcount, ioff, loff, n, d, i, mx = 0;
-    int itype, ltype, indim, lndim, rc;
+    size_t ilen = 0, llen = 0;
+    int rc;
     llp_result r;
-    llp_data t;
     llp__clear_error(err);
     if (!out || !images || !labels) return llp__fail(err, LLP_ERR_ARG, name, 0, 0, "missing buffer");
     rc = llp__gunzip(images, images_len, &img, &ilen);
@@ -1363,53 +1411,7 @@ LLPDEF llp_result llp_data_parse_idx(llp_data *out, const unsigned char *images,
         LLP_FREE(img);
         return llp__gz_result(rc, name, err);
     }
-    r = llp__idx_header(img, ilen, name, &itype, idims, &indim, &icount, &ioff, err);
-    if (r != LLP_OK) goto done;
-    r = llp__idx_header(lab, llen, name, &ltype, ldims, &lndim, &lcount, &loff, err);
-    if (r != LLP_OK) {
-        if (err) memcpy(err->message, "labels: ", 8); /* keep it short: name the part */
-        goto done;
-    }
-    if (lndim != 1) {
-        r = llp__fail(err, LLP_ERR_FORMAT, name, 0, 4, "label file has %d dimensions, expected 1", lndim);
-        goto done;
-    }
-    n = idims[0];
-    d = icount / n;
-    if (ldims[0] != n) {
-        r = llp__fail(err, LLP_ERR_SHAPE, name, 0, 0, "%lu images but %lu labels", (unsigned long)n,
-                      (unsigned long)ldims[0]);
-        goto done;
-    }
-    if (max_samples && max_samples < n) n = max_samples;
-    for (i = 0; i < n; i++) {
-        double v = llp__idx_elem(lab + loff, ltype, i);
-        if (v != floor(v) || v < 0 || v > 65535) {
-            r = llp__fail(err, LLP_ERR_LABEL, name, 0, (long)i + 1, "label %lu is %g, not a class index",
-                          (unsigned long)i, v);
-            goto done;
-        }
-        if ((size_t)v > mx) mx = (size_t)v;
-    }
-    r = llp_data_alloc(&t, n, d, LLP_TASK_CLASSIFICATION, mx + 1 < 2 ? 2 : mx + 1);
-    if (r != LLP_OK) {
-        llp__fail(err, r, name, 0, 0, "cannot allocate %lu x %lu data set", (unsigned long)n, (unsigned long)d);
-        goto done;
-    }
-    for (i = 0; i < n * d; i++) {
-        double v = llp__idx_elem(img + ioff, itype, i);
-        if (itype == 0x08) v /= 255.0;
-        if (!llp__isfinite(v)) {
-            llp_data_free(&t);
-            r = llp__fail(err, LLP_ERR_NONFINITE, name, 0, (long)(i / d) + 1, "image %lu has a NaN or Inf value",
-                          (unsigned long)(i / d));
-            goto done;
-        }
-        t.x[i] = (llp_real)v;
-    }
-    for (i = 0; i < n; i++) t.labels[i] = (int)llp__idx_elem(lab + loff, ltype, i);
-    *out = t;
-done:
+    r = llp__parse_idx_raw(out, img, ilen, lab, llen, max_samples, name, name, err);
     LLP_FREE(img);
     LLP_FREE(lab);
     return r;
@@ -1421,35 +1423,11 @@ LLPDEF llp_result llp_data_load_idx(llp_data *out, const char *images_path, cons
     size_t il, ll;
     llp_result r;
     llp__clear_error(err);
-    r = llp__read_file(images_path, &ib, &il, err);
+    if (!out) return llp__fail(err, LLP_ERR_ARG, images_path, 0, 0, "no output data set");
+    r = llp__read_file_gz(images_path, &ib, &il, err);
     if (r != LLP_OK) return r;
-    r = llp__read_file(labels_path, &lb, &ll, err);
-    if (r != LLP_OK) {
-        LLP_FREE(ib);
-        return r;
-    }
-    /* parse each part separately so errors name the right file */
-    {
-        unsigned char *img = NULL;
-        size_t ilen = 0, dims[8], count, off;
-        int type, ndim, rc = llp__gunzip(ib, il, &img, &ilen);
-        if (rc != 0) {
-            r = llp__gz_result(rc, images_path, err);
-        } else {
-            r = llp__idx_header(img, ilen, images_path, &type, dims, &ndim, &count, &off, err);
-            LLP_FREE(img);
-        }
-        if (r == LLP_OK) {
-            rc = llp__gunzip(lb, ll, &img, &ilen);
-            if (rc != 0) {
-                r = llp__gz_result(rc, labels_path, err);
-            } else {
-                r = llp__idx_header(img, ilen, labels_path, &type, dims, &ndim, &count, &off, err);
-                LLP_FREE(img);
-            }
-        }
-    }
-    if (r == LLP_OK) r = llp_data_parse_idx(out, ib, il, lb, ll, max_samples, images_path, err);
+    r = llp__read_file_gz(labels_path, &lb, &ll, err);
+    if (r == LLP_OK) r = llp__parse_idx_raw(out, ib, il, lb, ll, max_samples, images_path, labels_path, err);
     LLP_FREE(ib);
     LLP_FREE(lb);
     return r;
