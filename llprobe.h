@@ -212,7 +212,7 @@ typedef struct llp_csv_desc {
                               -k = k-th column from the end */
     const char *target_name; /* if set, the target column is the header field of this name */
     llp_task task;         /* AUTO: classification when every target is an integer in
-                              [0, 1000) and there are at most 100 distinct values, and at
+                              [0, 1000), there are 2 to 100 distinct values, and at
                               least one value repeats; otherwise regression */
     char delimiter;        /* 0 = detect among ',', ';', '\t' from the first line */
 } llp_csv_desc;
@@ -1056,7 +1056,7 @@ static long llp__split(const char *s, const char *e, char delim, llp__field **fi
 
 /* Parse a whole field as a number. 0 ok, 1 not a number, 2 not finite. */
 static int llp__parse_num(const llp__field *f, double *v) {
-    char tmp[128];
+    char tmp[512]; /* longer fields are not numbers anyone writes */
     char *end;
     size_t len = (size_t)(f->e - f->b);
     if (len == 0 || len >= sizeof tmp) return 1;
@@ -1233,7 +1233,7 @@ LLPDEF llp_result llp_data_load_csv(llp_data *out, const char *path, const llp_c
             LLP_FREE(seen);
         }
         if (task == LLP_TASK_AUTO)
-            task = all_int && repeat && distinct <= 100 ? LLP_TASK_CLASSIFICATION : LLP_TASK_REGRESSION;
+            task = all_int && repeat && distinct >= 2 && distinct <= 100 ? LLP_TASK_CLASSIFICATION : LLP_TASK_REGRESSION;
         if (task == LLP_TASK_CLASSIFICATION) {
             for (i = 0; i < rows; i++) {
                 double v = vals[i * ncols + tcol];
@@ -1324,6 +1324,9 @@ static llp_result llp__idx_header(const unsigned char *b, size_t len, const char
     return LLP_OK;
 }
 
+/* Bytes per element of an IDX type code. */
+static int llp__idx_esize(int type) { return type == 0x0B ? 2 : type == 0x0C || type == 0x0D ? 4 : type == 0x0E ? 8 : 1; }
+
 /* Element i of an IDX payload as double. */
 static double llp__idx_elem(const unsigned char *p, int type, size_t i) {
     switch (type) {
@@ -1372,8 +1375,8 @@ static llp_result llp__parse_idx_raw(llp_data *out, const unsigned char *img, si
     for (i = 0; i < n; i++) {
         double v = llp__idx_elem(lab + loff, ltype, i);
         if (v != floor(v) || v < 0 || v > 65535)
-            return llp__fail(err, LLP_ERR_LABEL, lab_name, 0, 0, "label %lu is %g, not a class index in 0..65535",
-                             (unsigned long)i, v);
+            return llp__fail(err, LLP_ERR_LABEL, lab_name, 0, (long)(loff + i * (size_t)llp__idx_esize(ltype)) + 1,
+                             "label %lu is %g, not a class index in 0..65535", (unsigned long)i, v);
         if ((size_t)v > mx) mx = (size_t)v;
     }
     r = llp_data_alloc(&t, n, d, LLP_TASK_CLASSIFICATION, mx + 1 < 2 ? 2 : mx + 1);
@@ -1420,7 +1423,7 @@ LLPDEF llp_result llp_data_parse_idx(llp_data *out, const unsigned char *images,
 LLPDEF llp_result llp_data_load_idx(llp_data *out, const char *images_path, const char *labels_path,
                                     size_t max_samples, llp_error *err) {
     unsigned char *ib = NULL, *lb = NULL;
-    size_t il, ll;
+    size_t il = 0, ll = 0;
     llp_result r;
     llp__clear_error(err);
     if (!out) return llp__fail(err, LLP_ERR_ARG, images_path, 0, 0, "no output data set");
@@ -1445,8 +1448,17 @@ LLPDEF llp_result llp_data_standardize(llp_data *data, llp_real *mean, llp_real 
     s = m + d;
     for (j = 0; j < d; j++) {
         double acc = 0, var = 0;
-        for (i = 0; i < n; i++) acc += data->x[i * d + j];
+        int constant = 1;
+        for (i = 0; i < n; i++) {
+            acc += data->x[i * d + j];
+            constant &= data->x[i * d + j] == data->x[j];
+        }
         acc /= (double)n;
+        if (constant) { /* exact: mean is the value, nothing to divide */
+            m[j] = data->x[j];
+            s[j] = 1;
+            continue;
+        }
         for (i = 0; i < n; i++) {
             double t = data->x[i * d + j] - acc;
             var += t * t;
@@ -1672,7 +1684,7 @@ LLPDEF llp_result llp_objective_loss_grad(const llp_objective *f, const llp_real
 
 LLPDEF llp_result llp_hvp_fd(const llp_objective *f, const llp_real *theta, const llp_real *v,
                              const llp_batch *batch, llp_real *hv, llp_real *work) {
-    llp_real *tp, *gp, *gm, l, *own = NULL;
+    llp_real *tp, *gp, *gm, l = 0, *own = NULL;
     double nv, nt, h, eps = LLP_REAL_IS_FLOAT ? (double)FLT_EPSILON : DBL_EPSILON;
     size_t i, n;
     llp_result r;
@@ -2719,6 +2731,12 @@ static llp_result llp__mlp_pass(const llp_mlp *m, const llp_real *theta, const l
             }
             X = w->x;
         }
+        if (data->task == LLP_TASK_CLASSIFICATION) {
+            /* labels index the outputs: check them here, not only at objective init */
+            size_t lim = m->loss == LLP_LOSS_SOFTMAX_CE || k > 1 ? k : 2;
+            for (i = 0; i < B; i++)
+                if (data->labels[w->rows[i]] < 0 || (size_t)data->labels[w->rows[i]] >= lim) return LLP_ERR_LABEL;
+        }
         /* forward (and tangent forward) */
         for (l = 0; l < (int)L; l++) {
             size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
@@ -2771,8 +2789,8 @@ static llp_result llp__mlp_pass(const llp_mlp *m, const llp_real *theta, const l
             t = rg, rg = rgn, rgn = t;
         }
     }
-    /* weight decay lambda/2 ||W||^2 */
-    if (m->weight_decay > 0 && mode != LLP__PASS_INPUT) {
+    /* weight decay lambda/2 ||W||^2 (in the loss of every mode; no input gradient) */
+    if (m->weight_decay > 0) {
         double lam = m->weight_decay, s = 0;
         for (l = 0; l < (int)L; l++) {
             size_t cnt = (size_t)m->sizes[l] * (size_t)m->sizes[l + 1];
@@ -3170,35 +3188,41 @@ LLPDEF llp_result llp_mlp_load(llp_mlp *m, const char *path, llp_error *err) {
     d.leaky_slope = llp__get_f64(p + pos + 8);
     d.init_scale = llp__get_f64(p + pos + 16);
     pos += 24;
+    {
+        /* check the stored count against the architecture and the file length
+           before allocating anything: a corrupt header must not allocate. */
+        uint64_t want = 0, stored = llp__get_u64(p + pos);
+        for (l = 0; l < (int)nl; l++) want += (uint64_t)d.sizes[l] * (uint64_t)d.sizes[l + 1] + (uint64_t)d.sizes[l + 1];
+        if (stored != want) {
+            r = llp__fail(err, LLP_ERR_FORMAT, path, 0, (long)pos + 1,
+                          "parameter count %llu does not match the architecture (%llu)", (unsigned long long)stored,
+                          (unsigned long long)want);
+            goto done;
+        }
+        pos += 8;
+        if ((uint64_t)((n - pos) / 8) < want + 1) {
+            r = llp__fail(err, LLP_ERR_TRUNCATED, path, 0, (long)n,
+                          "model file is truncated: %lu bytes, the architecture needs %llu", (unsigned long)n,
+                          (unsigned long long)(pos + 8 * (want + 1)));
+            goto done;
+        }
+        if (n != pos + 8 * (size_t)(want + 1)) {
+            r = llp__fail(err, LLP_ERR_FORMAT, path, 0, (long)(pos + 8 * (want + 1)) + 1,
+                          "unexpected bytes after the end of the model");
+            goto done;
+        }
+        if (llp__get_u64(p + pos + 8 * want) != llp__fnv1a(p, pos + 8 * (size_t)want)) {
+            r = llp__fail(err, LLP_ERR_CHECKSUM, path, 0, (long)(pos + 8 * want) + 1,
+                          "model file checksum mismatch: the file is corrupt");
+            goto done;
+        }
+    }
     r = llp_mlp_init(&t, &d);
     if (r != LLP_OK) {
-        r = llp__fail(err, r == LLP_ERR_NOMEM ? r : LLP_ERR_FORMAT, path, 0, (long)pos, "model header values are invalid");
-        goto done;
-    }
-    if (llp__get_u64(p + pos) != (uint64_t)t.n_params) {
-        r = llp__fail(err, LLP_ERR_FORMAT, path, 0, (long)pos + 1, "parameter count %lu does not match the architecture (%lu)",
-                      (unsigned long)llp__get_u64(p + pos), (unsigned long)t.n_params);
-        llp_mlp_free(&t);
-        goto done;
-    }
-    pos += 8;
-    if ((n - pos) / 8 < t.n_params + 1) {
-        llp_mlp_free(&t);
-        LLP__NEED((t.n_params + 1) * 8);
-    }
-    if (llp__get_u64(p + pos + 8 * t.n_params) != llp__fnv1a(p, pos + 8 * t.n_params)) {
-        r = llp__fail(err, LLP_ERR_CHECKSUM, path, 0, (long)(pos + 8 * t.n_params) + 1,
-                      "model file checksum mismatch: the file is corrupt");
-        llp_mlp_free(&t);
+        r = llp__fail(err, r == LLP_ERR_NOMEM ? r : LLP_ERR_FORMAT, path, 0, 13, "model header values are invalid");
         goto done;
     }
     for (i = 0; i < t.n_params; i++) t.theta[i] = (llp_real)llp__get_f64(p + pos + 8 * i);
-    if (n != pos + 8 * (t.n_params + 1)) {
-        r = llp__fail(err, LLP_ERR_FORMAT, path, 0, (long)(pos + 8 * (t.n_params + 1)) + 1,
-                      "unexpected bytes after the end of the model");
-        llp_mlp_free(&t);
-        goto done;
-    }
     *m = t;
     r = LLP_OK;
 #undef LLP__NEED
@@ -3257,15 +3281,575 @@ LLPDEF llp_result llp_write_table(const char *path, const char *header, const ch
 }
 
 /* ---- 9.9 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) ---------------- */
-/* LLP__GUNZIP_BEGIN */
-static int llp__gunzip(const unsigned char *src, size_t src_len, unsigned char **out, size_t *out_len) {
-    *out = (unsigned char *)LLP_MALLOC(src_len ? src_len : 1);
-    if (!*out) return -1;
-    if (src_len) memcpy(*out, src, src_len);
-    *out_len = src_len;
+/* ---- gzip / DEFLATE decoder -------------------------------------------------
+   A small one-shot decoder written from RFC 1951 (DEFLATE) and RFC 1952 (gzip).
+
+   What it does:
+   - llp__gunzip() decodes a whole in-memory gzip file: one or more concatenated
+     members, header flags FTEXT/FHCRC/FEXTRA/FNAME/FCOMMENT (the optional
+     fields are skipped, the header CRC-16 is checked when FHCRC is set), and
+     each member's CRC-32 and ISIZE trailer is verified. The output of all
+     members is appended into one heap buffer. Input that does not start with
+     the gzip magic 1f 8b is returned as an unchanged copy.
+   - llp__inflate_raw() decodes one raw DEFLATE stream (stored, fixed-Huffman
+     and dynamic-Huffman blocks), appending to a caller-owned buffer.
+   - llp__crc32() is the gzip CRC-32 (reflected polynomial 0xEDB88320).
+
+   Limits: whole-buffer only (no streaming), no zlib (RFC 1950) wrapper, only
+   compression method 8. After the last member, trailing zero bytes (padding)
+   are ignored; any other trailing bytes are reported as corrupt. A member's
+   back-references may not reach into the output of earlier members. There is
+   no output size cap: a decompression bomb is bounded only by memory (DEFLATE
+   expands at most ~1032:1, so the caller can bound the input size instead).
+
+   Hardening: the input is never read past src + src_len (bits beyond the end
+   read as zero and are reported as truncation once consumed), every copy is
+   checked against the output produced so far, the output grows geometrically
+   with size_t overflow checks, and every loop is bounded by the input or
+   output size. Huffman codes are decoded through a 2^10-entry lookup table,
+   with a canonical-code walk only for codes longer than 10 bits.
+
+   Needs <stddef.h>, <string.h> and LLP_MALLOC / LLP_REALLOC / LLP_FREE.
+   No global or static mutable state.
+   --------------------------------------------------------------------------- */
+
+#define LLP__GZ_ENOMEM (-1)     /* out of memory or output size overflow */
+#define LLP__GZ_ETRUNCATED (-2) /* input ends early */
+#define LLP__GZ_ECORRUPT (-3)   /* malformed stream or unsupported method */
+#define LLP__GZ_ECRC (-4)       /* CRC-32, ISIZE or header CRC-16 mismatch */
+
+#define LLP__GZ_FAST_BITS 10
+#define LLP__GZ_FAST_SIZE (1u << LLP__GZ_FAST_BITS)
+
+/* One canonical Huffman code: lookup table for short codes, counts and
+   sorted symbols for the long-code walk. */
+typedef struct llp__huff {
+    unsigned short fast[LLP__GZ_FAST_SIZE]; /* (symbol << 4) | length; 0 = not in table */
+    unsigned short count[16];               /* number of codes of each bit length */
+    unsigned short sym[288];                /* symbols sorted by (length, value) */
+    unsigned maxlen;                        /* longest code length in use (0 = empty) */
+} llp__huff;
+
+/* Decoder state for one raw DEFLATE stream. */
+typedef struct llp__inflate_state {
+    const unsigned char *src;  /* compressed input */
+    size_t len;                /* its length */
+    size_t pos;                /* next byte to load; may exceed len (zero padding) */
+    unsigned long long bits;   /* bit buffer, next bit in the lowest position */
+    unsigned nbits;            /* number of bits held in bits */
+    unsigned char *out;        /* output buffer */
+    size_t out_len, out_cap;   /* bytes used / allocated in out */
+    size_t win_start;          /* distances may not reach before this offset */
+    int fixed_loaded;          /* lit/dist currently hold the fixed codes */
+    llp__huff lit, dist;       /* literal/length and distance codes */
+} llp__inflate_state;
+
+/* Length code 257..285 base values and extra bits (RFC 1951 3.2.5). */
+static const unsigned short llp__inf_len_base[29] = {
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
+    35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+static const unsigned char llp__inf_len_extra[29] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
+    3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+/* Distance code 0..29 base values and extra bits (RFC 1951 3.2.5). */
+static const unsigned short llp__inf_dist_base[30] = {
+    1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
+    257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+static const unsigned char llp__inf_dist_extra[30] = {
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
+    7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+/* Order in which code-length code lengths are sent (RFC 1951 3.2.7). */
+static const unsigned char llp__inf_cl_order[19] = {
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+
+/* CRC-32 as used by gzip; pass crc = 0 to start, the previous result to continue. */
+static unsigned long llp__crc32(unsigned long crc, const unsigned char *p, size_t n) {
+    unsigned long t[8][256]; /* slicing-by-8 tables, built on the stack (16 KB) */
+    unsigned i, k;
+    for (i = 0; i < 256; i++) {
+        unsigned long c = i;
+        for (k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0xEDB88320UL : c >> 1;
+        t[0][i] = c;
+    }
+    for (k = 1; k < 8; k++) /* t[k][i]: CRC of byte i followed by k zero bytes */
+        for (i = 0; i < 256; i++) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
+    crc = (crc ^ 0xFFFFFFFFUL) & 0xFFFFFFFFUL;
+    while (n >= 8) {
+        crc ^= (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 |
+               (unsigned long)p[3] << 24;
+        crc = t[7][crc & 0xFF] ^ t[6][(crc >> 8) & 0xFF] ^ t[5][(crc >> 16) & 0xFF] ^
+              t[4][crc >> 24] ^ t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
+        p += 8;
+        n -= 8;
+    }
+    while (n--) crc = t[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    return crc ^ 0xFFFFFFFFUL;
+}
+
+/* Top up the bit buffer to at least 57 bits; bytes past the end read as zero. */
+static void llp__inf_refill(llp__inflate_state *s) {
+    if (s->pos < s->len && s->len - s->pos >= 8) {
+        const unsigned char *p = s->src + s->pos;
+        while (s->nbits <= 56) {
+            s->bits |= (unsigned long long)*p++ << s->nbits;
+            s->nbits += 8;
+            s->pos++;
+        }
+        return;
+    }
+    while (s->nbits <= 56) {
+        unsigned long long b = s->pos < s->len ? s->src[s->pos] : 0;
+        s->bits |= b << s->nbits;
+        s->nbits += 8;
+        s->pos++;
+    }
+}
+
+/* Nonzero when more bits were consumed than the input actually holds. */
+static int llp__inf_overrun(const llp__inflate_state *s) {
+    return s->pos > s->len && (s->pos - s->len) * 8 > s->nbits;
+}
+
+/* Map an error to ETRUNCATED when it was caused by reading past the end. */
+static int llp__inf_fail(const llp__inflate_state *s, int err) {
+    return llp__inf_overrun(s) ? LLP__GZ_ETRUNCATED : err;
+}
+
+/* Take n (0..32) bits from the stream, least significant bit first. */
+static unsigned llp__inf_bits(llp__inflate_state *s, unsigned n) {
+    unsigned v;
+    if (s->nbits < n) llp__inf_refill(s);
+    v = (unsigned)(s->bits & (((unsigned long long)1 << n) - 1));
+    s->bits >>= n;
+    s->nbits -= n;
+    return v;
+}
+
+/* Build decoding tables from n code lengths (0 = unused); 0 ok, -1 invalid set.
+   Incomplete sets are refused unless lax (then only empty or one 1-bit code). */
+static int llp__huff_build(llp__huff *h, const unsigned char *lens, unsigned n, int lax) {
+    unsigned short offs[16];
+    unsigned i, l, k, code, total = 0;
+    int left = 1;
+    h->maxlen = 0;
+    for (l = 0; l < 16; l++) h->count[l] = 0;
+    for (i = 0; i < n; i++) h->count[lens[i]]++;
+    h->count[0] = 0;
+    for (l = 1; l < 16; l++) { /* Kraft check: over-subscribed sets are invalid */
+        left = left * 2 - (int)h->count[l];
+        if (left < 0) return -1;
+        total += h->count[l];
+        if (h->count[l]) h->maxlen = l;
+    }
+    /* incomplete sets: only an empty set or a single 1-bit code, and only when lax */
+    if (left > 0 && !(lax && (total == 0 || (total == 1 && h->count[1] == 1)))) return -1;
+    offs[1] = 0;
+    for (l = 1; l < 15; l++) offs[l + 1] = (unsigned short)(offs[l] + h->count[l]);
+    for (i = 0; i < n; i++)
+        if (lens[i]) h->sym[offs[lens[i]]++] = (unsigned short)i;
+    memset(h->fast, 0, sizeof h->fast);
+    code = 0; /* canonical code of the k-th sorted symbol, MSB first */
+    k = 0;
+    for (l = 1; l <= LLP__GZ_FAST_BITS; l++) {
+        for (i = 0; i < h->count[l]; i++, k++, code++) {
+            unsigned rev = 0, b, f;
+            for (b = 0; b < l; b++) rev |= ((code >> b) & 1u) << (l - 1 - b);
+            for (f = rev; f < LLP__GZ_FAST_SIZE; f += 1u << l)
+                h->fast[f] = (unsigned short)((h->sym[k] << 4) | l);
+        }
+        code <<= 1;
+    }
     return 0;
 }
-/* LLP__GUNZIP_END */
+
+/* Decode a code longer than the table by walking lengths 1..maxlen; -1 if
+   invalid (only possible for the lax incomplete sets). Needs >= 15 buffered bits. */
+static int llp__huff_slow(llp__inflate_state *s, const llp__huff *h) {
+    int code = 0, first = 0, index = 0;
+    unsigned l;
+    for (l = 1; l <= h->maxlen; l++) {
+        int cnt = h->count[l];
+        code |= (int)((s->bits >> (l - 1)) & 1u);
+        if (code - first < cnt) {
+            s->bits >>= l;
+            s->nbits -= l;
+            return h->sym[index + code - first];
+        }
+        index += cnt;
+        first = (first + cnt) << 1;
+        code <<= 1;
+    }
+    s->bits >>= h->maxlen; /* invalid: consume the bits examined so that running */
+    s->nbits -= h->maxlen; /* past the end of input is reported as truncation */
+    return -1;
+}
+
+/* Decode one symbol (caller guarantees >= 15 buffered bits); -1 if invalid. */
+static int llp__huff_decode(llp__inflate_state *s, const llp__huff *h) {
+    unsigned e = h->fast[s->bits & (LLP__GZ_FAST_SIZE - 1)];
+    if (e) {
+        s->bits >>= e & 15u;
+        s->nbits -= e & 15u;
+        return (int)(e >> 4);
+    }
+    return llp__huff_slow(s, h);
+}
+
+/* Ensure room for need more output bytes, growing geometrically; 0 or ENOMEM. */
+static int llp__inf_grow(llp__inflate_state *s, size_t need) {
+    size_t cap = s->out_cap, want;
+    unsigned char *p;
+    if (need > (size_t)-1 - s->out_len) return LLP__GZ_ENOMEM;
+    want = s->out_len + need;
+    if (cap >= want) return 0;
+    while (cap < want) {
+        if (cap > (size_t)-1 / 2) { cap = want; break; }
+        cap = cap ? cap * 2 : 4096;
+    }
+    p = s->out ? (unsigned char *)LLP_REALLOC(s->out, cap) : (unsigned char *)LLP_MALLOC(cap);
+    if (!p) return LLP__GZ_ENOMEM;
+    s->out = p;
+    s->out_cap = cap;
+    return 0;
+}
+
+/* Copy one stored (uncompressed) block to the output (RFC 1951 3.2.4). */
+static int llp__inf_stored(llp__inflate_state *s) {
+    size_t n, nc;
+    s->bits >>= s->nbits & 7u; /* skip to the byte boundary */
+    s->nbits -= s->nbits & 7u;
+    s->pos -= s->nbits >> 3; /* hand whole buffered bytes back to the input */
+    s->bits = 0;
+    s->nbits = 0;
+    if (s->pos > s->len || s->len - s->pos < 4) return LLP__GZ_ETRUNCATED;
+    n = (size_t)s->src[s->pos] | (size_t)s->src[s->pos + 1] << 8;
+    nc = (size_t)s->src[s->pos + 2] | (size_t)s->src[s->pos + 3] << 8;
+    if (n != (~nc & 0xFFFFu)) return LLP__GZ_ECORRUPT;
+    s->pos += 4;
+    if (s->len - s->pos < n) return LLP__GZ_ETRUNCATED;
+    if (s->out_cap - s->out_len < n && llp__inf_grow(s, n)) return LLP__GZ_ENOMEM;
+    if (n) memcpy(s->out + s->out_len, s->src + s->pos, n);
+    s->out_len += n;
+    s->pos += n;
+    return 0;
+}
+
+/* Load the fixed literal/length and distance codes (RFC 1951 3.2.6). */
+static void llp__inf_fixed(llp__inflate_state *s) {
+    unsigned char lens[288];
+    unsigned i;
+    if (s->fixed_loaded) return;
+    for (i = 0; i < 144; i++) lens[i] = 8;
+    for (; i < 256; i++) lens[i] = 9;
+    for (; i < 280; i++) lens[i] = 7;
+    for (; i < 288; i++) lens[i] = 8;
+    llp__huff_build(&s->lit, lens, 288, 0); /* always a valid complete code */
+    for (i = 0; i < 32; i++) lens[i] = 5;
+    llp__huff_build(&s->dist, lens, 32, 0);
+    s->fixed_loaded = 1;
+}
+
+/* Read a dynamic block's code definitions (RFC 1951 3.2.7); 0 or error. */
+static int llp__inf_dynamic(llp__inflate_state *s) {
+    unsigned char lens[286 + 30];
+    unsigned hlit, hdist, hclen, i, n = 0;
+    s->fixed_loaded = 0;
+    hlit = llp__inf_bits(s, 5) + 257;
+    hdist = llp__inf_bits(s, 5) + 1;
+    hclen = llp__inf_bits(s, 4) + 4;
+    if (hlit > 286 || hdist > 30) return llp__inf_fail(s, LLP__GZ_ECORRUPT);
+    memset(lens, 0, sizeof lens);
+    for (i = 0; i < hclen; i++) lens[llp__inf_cl_order[i]] = (unsigned char)llp__inf_bits(s, 3);
+    if (llp__huff_build(&s->lit, lens, 19, 0)) return llp__inf_fail(s, LLP__GZ_ECORRUPT);
+    while (n < hlit + hdist) { /* n grows every pass: bounded */
+        int sym;
+        unsigned rep, val;
+        if (s->nbits < 32) llp__inf_refill(s);
+        sym = llp__huff_decode(s, &s->lit);
+        if (sym < 0) return llp__inf_fail(s, LLP__GZ_ECORRUPT);
+        if (sym < 16) {
+            lens[n++] = (unsigned char)sym;
+            continue;
+        }
+        if (sym == 16) {
+            if (n == 0) return llp__inf_fail(s, LLP__GZ_ECORRUPT);
+            val = lens[n - 1];
+            rep = 3 + llp__inf_bits(s, 2);
+        } else if (sym == 17) {
+            val = 0;
+            rep = 3 + llp__inf_bits(s, 3);
+        } else {
+            val = 0;
+            rep = 11 + llp__inf_bits(s, 7);
+        }
+        if (rep > hlit + hdist - n) return llp__inf_fail(s, LLP__GZ_ECORRUPT);
+        while (rep--) lens[n++] = (unsigned char)val;
+    }
+    if (lens[256] == 0) return llp__inf_fail(s, LLP__GZ_ECORRUPT); /* no end-of-block code */
+    if (llp__huff_build(&s->lit, lens, hlit, 1) || llp__huff_build(&s->dist, lens + hlit, hdist, 1))
+        return llp__inf_fail(s, LLP__GZ_ECORRUPT);
+    return llp__inf_overrun(s) ? LLP__GZ_ETRUNCATED : 0;
+}
+
+/* Decode the symbols of one Huffman block until end-of-block (RFC 1951 3.2.5).
+   Hot loop: the bit buffer and output cursor live in locals and are written
+   back to s before any helper call and on return. */
+static int llp__inf_codes(llp__inflate_state *s) {
+    unsigned long long bits = s->bits;
+    unsigned nbits = s->nbits;
+    size_t pos = s->pos, olen = s->out_len, ocap = s->out_cap;
+    unsigned char *out = s->out;
+    const unsigned char *src = s->src;
+    const size_t srclen = s->len, wstart = s->win_start;
+    const unsigned short *lfast = s->lit.fast, *dfast = s->dist.fast;
+    int rc = 0;
+    for (;;) {
+        unsigned e, n;
+        int sym;
+        size_t len, dist;
+        unsigned char *d;
+        const unsigned char *from;
+        /* one refill covers the longest symbol: 15 + 5 + 15 + 13 = 48 bits */
+        if (nbits < 48) {
+            if (pos < srclen && srclen - pos >= 8) {
+                /* load 8 bytes, keep the whole ones that fit; bits above
+                   nbits may then hold a copy of the next input byte, which
+                   later loads OR in again unchanged */
+                const unsigned char *q = src + pos;
+                unsigned long long w = (unsigned long long)q[0] | (unsigned long long)q[1] << 8 |
+                                       (unsigned long long)q[2] << 16 | (unsigned long long)q[3] << 24 |
+                                       (unsigned long long)q[4] << 32 | (unsigned long long)q[5] << 40 |
+                                       (unsigned long long)q[6] << 48 | (unsigned long long)q[7] << 56;
+                bits |= w << nbits;
+                pos += (63 - nbits) >> 3;
+                nbits |= 56;
+            } else {
+                while (nbits <= 56) { /* near the end: bytes past it read as zero */
+                    bits |= (unsigned long long)(pos < srclen ? src[pos] : 0) << nbits;
+                    nbits += 8;
+                    pos++;
+                }
+                if (pos > srclen && (pos - srclen) * 8 > nbits) { rc = LLP__GZ_ETRUNCATED; break; }
+            }
+        }
+        if (ocap - olen < 258 + 8) { /* room for the longest match plus copy slack */
+            s->out_len = olen;
+            if (llp__inf_grow(s, 258 + 8)) { rc = LLP__GZ_ENOMEM; break; }
+            out = s->out;
+            ocap = s->out_cap;
+        }
+        e = lfast[bits & (LLP__GZ_FAST_SIZE - 1)];
+        if (e) {
+            n = e & 15u;
+            bits >>= n;
+            nbits -= n;
+            sym = (int)(e >> 4);
+        } else {
+            s->bits = bits;
+            s->nbits = nbits;
+            sym = llp__huff_slow(s, &s->lit);
+            bits = s->bits;
+            nbits = s->nbits;
+            if (sym < 0) { rc = LLP__GZ_ECORRUPT; break; }
+        }
+        if (sym < 256) {
+            out[olen++] = (unsigned char)sym;
+            continue;
+        }
+        if (sym == 256) break;
+        sym -= 257;
+        if (sym >= 29) { rc = LLP__GZ_ECORRUPT; break; }
+        n = llp__inf_len_extra[sym];
+        len = llp__inf_len_base[sym] + (size_t)(bits & (((unsigned long long)1 << n) - 1));
+        bits >>= n;
+        nbits -= n;
+        e = dfast[bits & (LLP__GZ_FAST_SIZE - 1)];
+        if (e) {
+            n = e & 15u;
+            bits >>= n;
+            nbits -= n;
+            sym = (int)(e >> 4);
+        } else {
+            s->bits = bits;
+            s->nbits = nbits;
+            sym = llp__huff_slow(s, &s->dist);
+            bits = s->bits;
+            nbits = s->nbits;
+        }
+        if (sym < 0 || sym >= 30) { rc = LLP__GZ_ECORRUPT; break; }
+        n = llp__inf_dist_extra[sym];
+        dist = llp__inf_dist_base[sym] + (size_t)(bits & (((unsigned long long)1 << n) - 1));
+        bits >>= n;
+        nbits -= n;
+        if (dist > olen - wstart) { rc = LLP__GZ_ECORRUPT; break; }
+        d = out + olen;
+        from = d - dist;
+        olen += len;
+        if (dist >= 8) { /* 8-byte chunks may overrun by < 8 bytes: slack reserved above */
+            const unsigned char *end = d + len;
+            do {
+                memcpy(d, from, 8);
+                d += 8;
+                from += 8;
+            } while (d < end);
+        } else if (dist == 1) {
+            memset(d, *from, len);
+        } else {
+            while (len--) *d++ = *from++; /* overlapping copy repeats the pattern */
+        }
+    }
+    s->bits = bits;
+    s->nbits = nbits;
+    s->pos = pos;
+    s->out_len = olen;
+    if (rc == LLP__GZ_ENOMEM) return rc;
+    return llp__inf_overrun(s) ? LLP__GZ_ETRUNCATED : rc;
+}
+
+/* Inflate the raw DEFLATE stream in src, appending to *out (length *out_len,
+   capacity *out_cap; *out may be NULL). *consumed receives the bytes of src
+   used, rounded up to a whole byte. Returns 0 or an LLP__GZ_ error; the
+   buffer always stays owned by the caller, even on error. */
+static int llp__inflate_raw(const unsigned char *src, size_t src_len, size_t *consumed,
+                            unsigned char **out, size_t *out_len, size_t *out_cap) {
+    llp__inflate_state *s;
+    int rc = 0, last = 0;
+    s = (llp__inflate_state *)LLP_MALLOC(sizeof *s);
+    *consumed = 0;
+    if (!s) return LLP__GZ_ENOMEM;
+    s->src = src;
+    s->len = src_len;
+    s->pos = 0;
+    s->bits = 0;
+    s->nbits = 0;
+    s->out = *out;
+    s->out_len = *out_len;
+    s->out_cap = *out ? *out_cap : 0;
+    s->win_start = *out_len;
+    s->fixed_loaded = 0;
+    while (!last && rc == 0) { /* every block uses >= 3 bits: bounded by the input */
+        unsigned type;
+        last = (int)llp__inf_bits(s, 1);
+        type = llp__inf_bits(s, 2);
+        if (llp__inf_overrun(s)) rc = LLP__GZ_ETRUNCATED;
+        else if (type == 0) rc = llp__inf_stored(s);
+        else if (type == 1) {
+            llp__inf_fixed(s);
+            rc = llp__inf_codes(s);
+        } else if (type == 2) {
+            rc = llp__inf_dynamic(s);
+            if (rc == 0) rc = llp__inf_codes(s);
+        } else rc = LLP__GZ_ECORRUPT;
+    }
+    if (rc == 0 && llp__inf_overrun(s)) rc = LLP__GZ_ETRUNCATED;
+    if (rc == 0) *consumed = s->pos - (s->nbits >> 3); /* unused whole bytes go back */
+    *out = s->out;
+    *out_len = s->out_len;
+    *out_cap = s->out_cap;
+    LLP_FREE(s);
+    return rc;
+}
+
+/* Read a little-endian 32-bit value. */
+static unsigned long llp__gz_le32(const unsigned char *p) {
+    return (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 |
+           (unsigned long)p[3] << 24;
+}
+
+/* Decode one gzip member at src (RFC 1952 2.3), appending to *out; sets *used. */
+static int llp__gz_member(const unsigned char *src, size_t len, size_t *used,
+                          unsigned char **out, size_t *out_len, size_t *out_cap) {
+    size_t p = 10, start = *out_len, n;
+    unsigned flg;
+    int rc;
+    if (len < 10) return LLP__GZ_ETRUNCATED;
+    if (src[0] != 0x1f || src[1] != 0x8b) return LLP__GZ_ECORRUPT;
+    if (src[2] != 8) return LLP__GZ_ECORRUPT; /* only method 8 = deflate */
+    flg = src[3];
+    if (flg & 0xE0u) return LLP__GZ_ECORRUPT; /* reserved flag bits must be zero */
+    if (flg & 4u) { /* FEXTRA: XLEN then XLEN bytes */
+        if (len - p < 2) return LLP__GZ_ETRUNCATED;
+        n = (size_t)src[p] | (size_t)src[p + 1] << 8;
+        p += 2;
+        if (len - p < n) return LLP__GZ_ETRUNCATED;
+        p += n;
+    }
+    if (flg & 8u) { /* FNAME: zero-terminated */
+        while (p < len && src[p]) p++;
+        if (p >= len) return LLP__GZ_ETRUNCATED;
+        p++;
+    }
+    if (flg & 16u) { /* FCOMMENT: zero-terminated */
+        while (p < len && src[p]) p++;
+        if (p >= len) return LLP__GZ_ETRUNCATED;
+        p++;
+    }
+    if (flg & 2u) { /* FHCRC: low 16 bits of the CRC-32 of the header so far */
+        if (len - p < 2) return LLP__GZ_ETRUNCATED;
+        if ((llp__crc32(0, src, p) & 0xFFFFu) != ((unsigned long)src[p] | (unsigned long)src[p + 1] << 8))
+            return LLP__GZ_ECRC;
+        p += 2;
+    }
+    rc = llp__inflate_raw(src + p, len - p, &n, out, out_len, out_cap);
+    if (rc) return rc;
+    p += n;
+    if (len - p < 8) return LLP__GZ_ETRUNCATED;
+    if (llp__crc32(0, *out + start, *out_len - start) != llp__gz_le32(src + p)) return LLP__GZ_ECRC;
+    if (((unsigned long)(*out_len - start) & 0xFFFFFFFFUL) != llp__gz_le32(src + p + 4))
+        return LLP__GZ_ECRC;
+    *used = p + 8;
+    return 0;
+}
+
+/* Decompress a gzip file (all members) into a new LLP_MALLOC buffer; non-gzip
+   input is copied unchanged. 0 on success, else LLP__GZ_* with *out = NULL. */
+static int llp__gunzip(const unsigned char *src, size_t src_len, unsigned char **out, size_t *out_len) {
+    unsigned char *buf;
+    size_t cap, blen = 0, pos = 0, used;
+    int rc = 0;
+    *out = NULL;
+    *out_len = 0;
+    if (src_len < 2 || src[0] != 0x1f || src[1] != 0x8b) { /* not gzip: pass through */
+        buf = (unsigned char *)LLP_MALLOC(src_len ? src_len : 1);
+        if (!buf) return LLP__GZ_ENOMEM;
+        if (src_len) memcpy(buf, src, src_len);
+        *out = buf;
+        *out_len = src_len;
+        return 0;
+    }
+    /* initial size: the last ISIZE field as a hint, trusted only up to the
+       maximum DEFLATE expansion (~1032:1), else 4x the input; +512 covers the
+       decoder's copy slack so an exact hint never forces a final regrowth */
+    cap = src_len < (size_t)-1 / 4 ? src_len * 4 : src_len;
+    if (src_len >= 18) {
+        unsigned long hint = llp__gz_le32(src + src_len - 4);
+        if (src_len < ((size_t)-1 - 65536) / 1032 && hint < (unsigned long)((size_t)-1 - 512) &&
+            (size_t)hint <= src_len * 1032 + 65536)
+            cap = (size_t)hint + 512;
+    }
+    buf = (unsigned char *)LLP_MALLOC(cap);
+    if (!buf) return LLP__GZ_ENOMEM;
+    for (;;) { /* each member uses >= 18 bytes: bounded */
+        rc = llp__gz_member(src + pos, src_len - pos, &used, &buf, &blen, &cap);
+        if (rc) break;
+        pos += used;
+        if (pos == src_len) break;
+        if (src[pos] == 0x1f && (src_len - pos == 1 || src[pos + 1] == 0x8b)) {
+            if (src_len - pos == 1) { rc = LLP__GZ_ETRUNCATED; break; }
+            continue; /* another member */
+        }
+        while (pos < src_len && src[pos] == 0) pos++; /* zero padding is ignored */
+        if (pos != src_len) rc = LLP__GZ_ECORRUPT;
+        break;
+    }
+    if (rc) {
+        LLP_FREE(buf);
+        return rc;
+    }
+    *out = buf;
+    *out_len = blen;
+    return 0;
+}
 
 #ifdef __cplusplus
 }
