@@ -1356,8 +1356,8 @@ static double llp__idx_elem(const unsigned char *p, int type, size_t i) {
 static llp_result llp__parse_idx_raw(llp_data *out, const unsigned char *img, size_t ilen, const unsigned char *lab,
                                      size_t llen, size_t max_samples, const char *img_name, const char *lab_name,
                                      llp_error *err) {
-    size_t idims[8], ldims[8], icount, lcount, ioff, loff, n, d, i, mx = 0;
-    int itype, ltype, indim, lndim;
+    size_t idims[8], ldims[8], icount = 0, lcount = 0, ioff = 0, loff = 0, n, d, i, mx = 0;
+    int itype = 0, ltype = 0, indim = 0, lndim = 0;
     llp_result r;
     llp_data t;
     r = llp__idx_header(img, ilen, img_name, &itype, idims, &indim, &icount, &ioff, err);
@@ -1446,26 +1446,42 @@ LLPDEF llp_result llp_data_standardize(llp_data *data, llp_real *mean, llp_real 
     m = (llp_real *)LLP_MALLOC(2 * d * sizeof(llp_real));
     if (!m) return LLP_ERR_NOMEM;
     s = m + d;
-    for (j = 0; j < d; j++) {
-        double acc = 0, var = 0;
-        int constant = 1;
-        for (i = 0; i < n; i++) {
-            acc += data->x[i * d + j];
-            constant &= data->x[i * d + j] == data->x[j];
+    {
+        /* row-major passes (cache friendly); sums in double, fixed order */
+        double *acc = (double *)LLP_MALLOC(2 * d * sizeof(double)), *var;
+        unsigned char *constant = (unsigned char *)LLP_MALLOC(d);
+        if (!acc || !constant) {
+            LLP_FREE(acc);
+            LLP_FREE(constant);
+            LLP_FREE(m);
+            return LLP_ERR_NOMEM;
         }
-        acc /= (double)n;
-        if (constant) { /* exact: mean is the value, nothing to divide */
-            m[j] = data->x[j];
-            s[j] = 1;
-            continue;
+        var = acc + d;
+        memset(constant, 1, d);
+        for (j = 0; j < d; j++) acc[j] = var[j] = 0;
+        for (i = 0; i < n; i++)
+            for (j = 0; j < d; j++) {
+                acc[j] += data->x[i * d + j];
+                constant[j] &= data->x[i * d + j] == data->x[j];
+            }
+        for (j = 0; j < d; j++) acc[j] /= (double)n;
+        for (i = 0; i < n; i++)
+            for (j = 0; j < d; j++) {
+                double t = data->x[i * d + j] - acc[j];
+                var[j] += t * t;
+            }
+        for (j = 0; j < d; j++) {
+            if (constant[j]) { /* exact: mean is the value, nothing to divide */
+                m[j] = data->x[j];
+                s[j] = 1;
+            } else {
+                double v = var[j] / (double)n;
+                m[j] = (llp_real)acc[j];
+                s[j] = v > 0 ? (llp_real)sqrt(v) : (llp_real)1;
+            }
         }
-        for (i = 0; i < n; i++) {
-            double t = data->x[i * d + j] - acc;
-            var += t * t;
-        }
-        var /= (double)n;
-        m[j] = (llp_real)acc;
-        s[j] = var > 0 ? (llp_real)sqrt(var) : (llp_real)1;
+        LLP_FREE(acc);
+        LLP_FREE(constant);
     }
     r = llp_data_apply_standardization(data, m, s);
     if (mean) llp_copy(m, mean, d);
@@ -1690,6 +1706,7 @@ LLPDEF llp_result llp_hvp_fd(const llp_objective *f, const llp_real *theta, cons
     llp_result r;
     if (!f || !f->loss_grad || !theta || !v || !hv) return LLP_ERR_ARG;
     n = f->n;
+    if (n == 0) return LLP_OK;
     nv = llp_nrm2(v, n);
     if (nv == 0) {
         llp_fill(0, hv, n);
@@ -3065,13 +3082,13 @@ static llp_result llp__write_atomic(const char *path, const unsigned char *p, si
     if (strlen(path) + 5 > sizeof tmp) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "path too long");
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     f = fopen(tmp, "wb");
-    if (!f) return llp__fail(err, LLP_ERR_IO, tmp, 0, 0, "cannot open file for writing");
+    if (!f) return llp__fail(err, LLP_ERR_IO, path, 0, 0, "cannot create the temporary file %s for writing", tmp);
     bad = n && fwrite(p, 1, n, f) != n;
     bad |= fflush(f) != 0;
     bad |= fclose(f) != 0;
     if (bad) {
         remove(tmp);
-        return llp__fail(err, LLP_ERR_IO, tmp, 0, 0, "write failed (disk full?)");
+        return llp__fail(err, LLP_ERR_IO, path, 0, 0, "writing %s failed (disk full?); the old file is untouched", tmp);
     }
     if (rename(tmp, path) != 0) {
         remove(tmp);

@@ -839,6 +839,17 @@ static void test_bad_input(void) {
     CHECK(err.message[0] != 0, "check_data fills the error message (got '%s')", err.message);
     llp_data_free(&bad);
 
+    /* a label outside 0..k-1 reaching a direct call (no objective init to
+       validate it) is reported, never used as an index */
+    CHECK_OK(llp_data_blobs(&bad, 20, 5, 3, 1.0, &rng));
+    bad.labels[7] = 3;
+    CHECK(llp_mlp_loss_grad(&c.m, c.theta, &bad, NULL, &loss, g, &c.w) == LLP_ERR_LABEL,
+          "loss_grad with label 3 for 3 outputs: LLP_ERR_LABEL");
+    bad.labels[7] = -1;
+    CHECK(llp_mlp_hvp(&c.m, c.theta, c.theta, &bad, NULL, g, NULL, &c.w) == LLP_ERR_LABEL,
+          "hvp with label -1: LLP_ERR_LABEL");
+    llp_data_free(&bad);
+
     /* 4 classes for 3 softmax outputs */
     CHECK_OK(llp_data_blobs(&bad, 20, 5, 4, 1.0, &rng));
     CHECK(llp_mlp_check_data(&c.m, &bad, &err) == LLP_ERR_SHAPE, "check_data, 4 classes for 3 outputs: SHAPE");
