@@ -483,7 +483,7 @@ typedef struct llp_mlp_work {
     llp_real *ra[LLP_MAX_LAYERS];    /* tangents of a */
     llp_real *g0, *g1, *r0, *r1;     /* (B, max_width) adjoint ping-pong buffers */
     llp_real *x;                     /* (B, sizes[0]) gathered inputs for index batches */
-    llp_real *wt;                    /* (max in*out) transposed weights */
+    llp_real *pack;                  /* packing scratch of the dense kernels */
     size_t *rows;                    /* (B) sample indices of the current chunk */
     void *block;
 } llp_mlp_work;
@@ -2185,6 +2185,20 @@ LLPDEF llp_result llp_landscape_minimum(const llp_landscape *ls, llp_real *x, ll
 
 /* ---- 9.6 MLP & autodiff ------------------------------------------------ */
 
+/* Blocking of the dense kernels (see "dense kernels" below). */
+#if LLP_REAL_IS_FLOAT
+#define LLP__MR 6
+#define LLP__NR 16
+#else
+#define LLP__MR 6
+#define LLP__NR 8
+#endif
+#define LLP__KC 256
+#define LLP__MC 96
+#define LLP__NC 1024
+/* reals of packing scratch a workspace needs (+ room to align to 64 bytes) */
+#define LLP__PACK_REALS (LLP__MC * LLP__KC + LLP__KC * (LLP__NC + LLP__NR) + 64)
+
 LLPDEF const char *llp_act_name(llp_act a) {
     switch (a) {
     case LLP_ACT_DEFAULT: return "default";
@@ -2320,7 +2334,7 @@ LLPDEF llp_result llp_mlp_check_data(const llp_mlp *m, const llp_data *data, llp
 
 LLPDEF llp_result llp_mlp_work_init(llp_mlp_work *w, const llp_mlp *m, size_t max_batch) {
     llp_mlp_work t;
-    size_t total = 0, B, wt = 0, off = 0;
+    size_t total = 0, B, off = 0;
     int l;
     char *p;
     if (!w || !m || !m->n_layers) return LLP_ERR_ARG;
@@ -2328,12 +2342,8 @@ LLPDEF llp_result llp_mlp_work_init(llp_mlp_work *w, const llp_mlp *m, size_t ma
     B = max_batch ? max_batch : 256;
     t.max_batch = B;
     t.n_layers = m->n_layers;
-    for (l = 0; l < m->n_layers; l++) {
-        size_t io = (size_t)m->sizes[l] * (size_t)m->sizes[l + 1];
-        total += 4 * B * (size_t)m->sizes[l + 1];
-        if (io > wt) wt = io;
-    }
-    total += 4 * B * (size_t)m->max_width + B * (size_t)m->sizes[0] + wt;
+    for (l = 0; l < m->n_layers; l++) total += 4 * B * (size_t)m->sizes[l + 1];
+    total += 4 * B * (size_t)m->max_width + B * (size_t)m->sizes[0] + LLP__PACK_REALS;
     if (!llp__mul(total, sizeof(llp_real)) || !llp__mul(B, sizeof(size_t))) return LLP_ERR_NOMEM;
     p = (char *)LLP_MALLOC(total * sizeof(llp_real) + B * sizeof(size_t));
     if (!p) return LLP_ERR_NOMEM;
@@ -2351,7 +2361,7 @@ LLPDEF llp_result llp_mlp_work_init(llp_mlp_work *w, const llp_mlp *m, size_t ma
     LLP__TAKE(t.r0, B * (size_t)m->max_width);
     LLP__TAKE(t.r1, B * (size_t)m->max_width);
     LLP__TAKE(t.x, B * (size_t)m->sizes[0]);
-    LLP__TAKE(t.wt, wt);
+    LLP__TAKE(t.pack, LLP__PACK_REALS);
 #undef LLP__TAKE
     t.rows = (size_t *)(void *)(p + off * sizeof(llp_real));
     *w = t;
@@ -2364,91 +2374,273 @@ LLPDEF void llp_mlp_work_free(llp_mlp_work *w) {
     memset(w, 0, sizeof *w);
 }
 
-/* -- dense kernels (row-major; accumulate with +=) -- */
+/* -- dense kernels ---------------------------------------------------------
+   Every dense product is one general kernel, C(M,N) += A(M,K) B(K,N), where A
+   and B are read through strides (so transposes cost nothing). It follows the
+   classic blocked design: B is packed in KC x NC blocks into panels of NR
+   columns, A in MC x KC blocks into panels of MR rows, and a register-tiled
+   MR x NR micro-kernel multiplies one A panel by one B panel. Packing makes
+   every micro-kernel read contiguous, aligned and cache-resident; the sums
+   over k run in the same order for every element whatever the blocking of M
+   and N, so results do not depend on how rows are split.
+   The micro-kernel has two versions: portable C (GCC/Clang vector extensions
+   where available, else scalar; SSE2 on baseline x86-64, NEON on aarch64),
+   and, on x86-64 with GCC or Clang, an AVX2+FMA version chosen at run time
+   when the CPU has it (define LLP_NO_SIMD_DISPATCH to always use the portable
+   one). The two differ in rounding (FMA), so bytes agree within one build on
+   one machine, as promised, not across CPUs. */
 
-/* y: (B, out) += x: (B, in) . w^T, w: (out, in). wt: (in, out) scratch. */
-static void llp__gemm_nt(llp_real *LLP__RESTRICT y, const llp_real *LLP__RESTRICT x, const llp_real *LLP__RESTRICT w,
-                         size_t B, size_t in, size_t out, llp_real *LLP__RESTRICT wt) {
-    size_t b, i, o;
-    for (o = 0; o < out; o++)
-        for (i = 0; i < in; i++) wt[i * out + o] = w[o * in + i];
-    for (b = 0; b + 4 <= B; b += 4) {
-        llp_real *LLP__RESTRICT y0 = y + b * out, *LLP__RESTRICT y1 = y0 + out, *LLP__RESTRICT y2 = y1 + out,
-                                    *LLP__RESTRICT y3 = y2 + out;
-        const llp_real *x0 = x + b * in, *x1 = x0 + in, *x2 = x1 + in, *x3 = x2 + in;
-        for (i = 0; i < in; i++) {
-            const llp_real *LLP__RESTRICT r = wt + i * out;
-            llp_real a0 = x0[i], a1 = x1[i], a2 = x2[i], a3 = x3[i];
-            for (o = 0; o < out; o++) {
-                y0[o] += a0 * r[o];
-                y1[o] += a1 * r[o];
-                y2[o] += a2 * r[o];
-                y3[o] += a3 * r[o];
+
+#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(LLP_NO_SIMD_DISPATCH)
+#define LLP__HAVE_AVX2_KERNEL 1
+#include <immintrin.h>
+#else
+#define LLP__HAVE_AVX2_KERNEL 0
+#endif
+
+/* Add the MR x NR tile t (row stride NR) to C, m x n valid entries. */
+static void llp__tile_add(llp_real *c, size_t ldc, const llp_real *t, size_t m, size_t n) {
+    size_t i, j;
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) c[i * ldc + j] += t[i * LLP__NR + j];
+}
+
+/* Portable micro-kernel: t(MR, NR) = sum_k ap[k][0..MR) (x) bp[k][0..NR). */
+static void llp__ukernel_portable(size_t K, const llp_real *LLP__RESTRICT ap, const llp_real *LLP__RESTRICT bp,
+                                  llp_real *c, size_t ldc, size_t m, size_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+    typedef llp_real llp__v2 __attribute__((vector_size(16)));
+#define LLP__VW ((int)(16 / sizeof(llp_real)))
+    llp__v2 acc[LLP__MR][LLP__NR / LLP__VW];
+    llp_real t[LLP__MR * LLP__NR];
+    size_t k;
+    int i, j;
+    memset(acc, 0, sizeof acc);
+    for (k = 0; k < K; k++) {
+        llp__v2 b[LLP__NR / LLP__VW];
+        for (j = 0; j < LLP__NR / LLP__VW; j++) memcpy(&b[j], bp + j * LLP__VW, sizeof b[j]);
+        for (i = 0; i < LLP__MR; i++) {
+            llp__v2 a;
+            for (j = 0; j < LLP__VW; j++) a[j] = ap[i];
+            for (j = 0; j < LLP__NR / LLP__VW; j++) acc[i][j] += a * b[j];
+        }
+        ap += LLP__MR;
+        bp += LLP__NR;
+    }
+    for (i = 0; i < LLP__MR; i++)
+        for (j = 0; j < LLP__NR / LLP__VW; j++) memcpy(t + i * LLP__NR + j * LLP__VW, &acc[i][j], sizeof acc[i][j]);
+#undef LLP__VW
+#else
+    llp_real t[LLP__MR * LLP__NR];
+    size_t k;
+    int i, j;
+    for (i = 0; i < LLP__MR * LLP__NR; i++) t[i] = 0;
+    for (k = 0; k < K; k++) {
+        for (i = 0; i < LLP__MR; i++)
+            for (j = 0; j < LLP__NR; j++) t[i * LLP__NR + j] += ap[i] * bp[j];
+        ap += LLP__MR;
+        bp += LLP__NR;
+    }
+#endif
+    llp__tile_add(c, ldc, t, m, n);
+}
+
+#if LLP__HAVE_AVX2_KERNEL
+/* AVX2+FMA micro-kernel: 6 rows x 2 vectors, twelve accumulators in registers. */
+#if LLP_REAL_IS_FLOAT
+#define LLP__VT __m256
+#define LLP__VZERO _mm256_setzero_ps
+#define LLP__VLOAD _mm256_load_ps
+#define LLP__VLOADU _mm256_loadu_ps
+#define LLP__VSTOREU _mm256_storeu_ps
+#define LLP__VADD _mm256_add_ps
+#define LLP__VBCAST _mm256_broadcast_ss
+#define LLP__VFMA _mm256_fmadd_ps
+#else
+#define LLP__VT __m256d
+#define LLP__VZERO _mm256_setzero_pd
+#define LLP__VLOAD _mm256_load_pd
+#define LLP__VLOADU _mm256_loadu_pd
+#define LLP__VSTOREU _mm256_storeu_pd
+#define LLP__VADD _mm256_add_pd
+#define LLP__VBCAST _mm256_broadcast_sd
+#define LLP__VFMA _mm256_fmadd_pd
+#endif
+#define LLP__VN (LLP__NR / 2) /* reals per vector */
+__attribute__((target("avx2,fma"))) static void llp__ukernel_avx2(size_t K, const llp_real *ap, const llp_real *bp,
+                                                                   llp_real *c, size_t ldc, size_t m, size_t n) {
+    LLP__VT c00 = LLP__VZERO(), c01 = LLP__VZERO(), c10 = LLP__VZERO(), c11 = LLP__VZERO();
+    LLP__VT c20 = LLP__VZERO(), c21 = LLP__VZERO(), c30 = LLP__VZERO(), c31 = LLP__VZERO();
+    LLP__VT c40 = LLP__VZERO(), c41 = LLP__VZERO(), c50 = LLP__VZERO(), c51 = LLP__VZERO();
+    size_t k;
+    for (k = 0; k < K; k++) {
+        LLP__VT b0 = LLP__VLOAD(bp), b1 = LLP__VLOAD(bp + LLP__VN), a;
+        a = LLP__VBCAST(ap + 0);
+        c00 = LLP__VFMA(a, b0, c00);
+        c01 = LLP__VFMA(a, b1, c01);
+        a = LLP__VBCAST(ap + 1);
+        c10 = LLP__VFMA(a, b0, c10);
+        c11 = LLP__VFMA(a, b1, c11);
+        a = LLP__VBCAST(ap + 2);
+        c20 = LLP__VFMA(a, b0, c20);
+        c21 = LLP__VFMA(a, b1, c21);
+        a = LLP__VBCAST(ap + 3);
+        c30 = LLP__VFMA(a, b0, c30);
+        c31 = LLP__VFMA(a, b1, c31);
+        a = LLP__VBCAST(ap + 4);
+        c40 = LLP__VFMA(a, b0, c40);
+        c41 = LLP__VFMA(a, b1, c41);
+        a = LLP__VBCAST(ap + 5);
+        c50 = LLP__VFMA(a, b0, c50);
+        c51 = LLP__VFMA(a, b1, c51);
+        ap += LLP__MR;
+        bp += LLP__NR;
+    }
+    if (m == LLP__MR && n == LLP__NR) {
+#define LLP__ROW(r, x0, x1)                                                                                   \
+    LLP__VSTOREU(c + (r) * ldc, LLP__VADD(LLP__VLOADU(c + (r) * ldc), x0));                                   \
+    LLP__VSTOREU(c + (r) * ldc + LLP__VN, LLP__VADD(LLP__VLOADU(c + (r) * ldc + LLP__VN), x1))
+        LLP__ROW(0, c00, c01);
+        LLP__ROW(1, c10, c11);
+        LLP__ROW(2, c20, c21);
+        LLP__ROW(3, c30, c31);
+        LLP__ROW(4, c40, c41);
+        LLP__ROW(5, c50, c51);
+#undef LLP__ROW
+    } else {
+        llp_real t[LLP__MR * LLP__NR];
+        LLP__VSTOREU(t + 0 * LLP__NR, c00);
+        LLP__VSTOREU(t + 0 * LLP__NR + LLP__VN, c01);
+        LLP__VSTOREU(t + 1 * LLP__NR, c10);
+        LLP__VSTOREU(t + 1 * LLP__NR + LLP__VN, c11);
+        LLP__VSTOREU(t + 2 * LLP__NR, c20);
+        LLP__VSTOREU(t + 2 * LLP__NR + LLP__VN, c21);
+        LLP__VSTOREU(t + 3 * LLP__NR, c30);
+        LLP__VSTOREU(t + 3 * LLP__NR + LLP__VN, c31);
+        LLP__VSTOREU(t + 4 * LLP__NR, c40);
+        LLP__VSTOREU(t + 4 * LLP__NR + LLP__VN, c41);
+        LLP__VSTOREU(t + 5 * LLP__NR, c50);
+        LLP__VSTOREU(t + 5 * LLP__NR + LLP__VN, c51);
+        llp__tile_add(c, ldc, t, m, n);
+    }
+}
+#undef LLP__VT
+#undef LLP__VZERO
+#undef LLP__VLOAD
+#undef LLP__VLOADU
+#undef LLP__VSTOREU
+#undef LLP__VADD
+#undef LLP__VBCAST
+#undef LLP__VFMA
+#undef LLP__VN
+
+/* 1 when this CPU runs the AVX2+FMA kernel. */
+static int llp__cpu_has_avx2(void) {
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+
+/* 1 when the SIMD (AVX2+FMA) micro-kernel is in use on this machine. */
+static int llp__simd_kernel(void) {
+#if LLP__HAVE_AVX2_KERNEL
+    return llp__cpu_has_avx2();
+#else
+    return 0;
+#endif
+}
+
+/* C(M, N) += A(M, K) . B(K, N); A(i, k) = a[i*ars + k*acs], B(k, j) =
+   b[k*brs + j*bcs], C row-major with row stride ldc. pack: LLP__PACK_REALS
+   scratch. simd: use the AVX2 micro-kernel (from llp__simd_kernel()). */
+static void llp__gemm(size_t M, size_t N, size_t K, const llp_real *a, size_t ars, size_t acs, const llp_real *b,
+                      size_t brs, size_t bcs, llp_real *c, size_t ldc, llp_real *pack, int simd) {
+    size_t jc, pc, ic, jr, ir, i, j, k;
+    llp_real *pa, *pb;
+    if (M == 0 || N == 0 || K == 0) return;
+    pa = (llp_real *)(void *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
+    pb = pa + LLP__MC * LLP__KC;
+    for (jc = 0; jc < N; jc += LLP__NC) {
+        size_t nc = N - jc < LLP__NC ? N - jc : LLP__NC;
+        for (pc = 0; pc < K; pc += LLP__KC) {
+            size_t kc = K - pc < LLP__KC ? K - pc : LLP__KC;
+            /* pack B(pc.., jc..) into column panels of NR, zero-padded */
+            for (jr = 0; jr < nc; jr += LLP__NR) {
+                llp_real *dst = pb + (jr / LLP__NR) * kc * LLP__NR;
+                size_t nn = nc - jr < LLP__NR ? nc - jr : LLP__NR;
+                if (bcs == 1 && nn == LLP__NR) {
+                    for (k = 0; k < kc; k++)
+                        memcpy(dst + k * LLP__NR, b + (pc + k) * brs + jc + jr, LLP__NR * sizeof(llp_real));
+                } else if (brs == 1) {
+                    for (j = 0; j < nn; j++) {
+                        const llp_real *src = b + pc + (jc + jr + j) * bcs;
+                        for (k = 0; k < kc; k++) dst[k * LLP__NR + j] = src[k];
+                    }
+                    for (; j < LLP__NR; j++)
+                        for (k = 0; k < kc; k++) dst[k * LLP__NR + j] = 0;
+                } else {
+                    for (k = 0; k < kc; k++) {
+                        const llp_real *src = b + (pc + k) * brs + (jc + jr) * bcs;
+                        for (j = 0; j < nn; j++) dst[k * LLP__NR + j] = src[j * bcs];
+                        for (; j < LLP__NR; j++) dst[k * LLP__NR + j] = 0;
+                    }
+                }
+            }
+            for (ic = 0; ic < M; ic += LLP__MC) {
+                size_t mc = M - ic < LLP__MC ? M - ic : LLP__MC;
+                /* pack A(ic.., pc..) into row panels of MR, zero-padded */
+                for (ir = 0; ir < mc; ir += LLP__MR) {
+                    llp_real *dst = pa + (ir / LLP__MR) * kc * LLP__MR;
+                    size_t mm = mc - ir < LLP__MR ? mc - ir : LLP__MR;
+                    if (ars == 1 && mm == LLP__MR) {
+                        for (k = 0; k < kc; k++)
+                            memcpy(dst + k * LLP__MR, a + ic + ir + (pc + k) * acs, LLP__MR * sizeof(llp_real));
+                    } else {
+                        for (i = 0; i < mm; i++) {
+                            const llp_real *src = a + (ic + ir + i) * ars + pc * acs;
+                            for (k = 0; k < kc; k++) dst[k * LLP__MR + i] = src[k * acs];
+                        }
+                        for (; i < LLP__MR; i++)
+                            for (k = 0; k < kc; k++) dst[k * LLP__MR + i] = 0;
+                    }
+                }
+                for (jr = 0; jr < nc; jr += LLP__NR) {
+                    size_t nn = nc - jr < LLP__NR ? nc - jr : LLP__NR;
+                    for (ir = 0; ir < mc; ir += LLP__MR) {
+                        size_t mm = mc - ir < LLP__MR ? mc - ir : LLP__MR;
+                        const llp_real *ap = pa + (ir / LLP__MR) * kc * LLP__MR, *bp = pb + (jr / LLP__NR) * kc * LLP__NR;
+                        llp_real *cc = c + (ic + ir) * ldc + jc + jr;
+#if LLP__HAVE_AVX2_KERNEL
+                        if (simd) {
+                            llp__ukernel_avx2(kc, ap, bp, cc, ldc, mm, nn);
+                            continue;
+                        }
+#endif
+                        llp__ukernel_portable(kc, ap, bp, cc, ldc, mm, nn);
+                    }
+                }
             }
         }
     }
-    for (; b < B; b++) {
-        llp_real *LLP__RESTRICT y0 = y + b * out;
-        const llp_real *x0 = x + b * in;
-        for (i = 0; i < in; i++) {
-            const llp_real *LLP__RESTRICT r = wt + i * out;
-            llp_real a0 = x0[i];
-            for (o = 0; o < out; o++) y0[o] += a0 * r[o];
-        }
-    }
+    (void)simd;
+}
+
+/* y: (B, out) += x: (B, in) . w^T, w: (out, in). */
+static void llp__gemm_nt(llp_real *y, const llp_real *x, const llp_real *w, size_t B, size_t in, size_t out,
+                         llp_real *pack, int simd) {
+    llp__gemm(B, out, in, x, in, 1, w, 1, in, y, out, pack, simd);
 }
 
 /* dx: (B, in) += dy: (B, out) . w, w: (out, in). */
-static void llp__gemm_nn(llp_real *LLP__RESTRICT dx, const llp_real *LLP__RESTRICT dy, const llp_real *LLP__RESTRICT w,
-                         size_t B, size_t in, size_t out) {
-    size_t b, i, o;
-    for (b = 0; b + 4 <= B; b += 4) {
-        llp_real *LLP__RESTRICT d0 = dx + b * in, *LLP__RESTRICT d1 = d0 + in, *LLP__RESTRICT d2 = d1 + in,
-                                    *LLP__RESTRICT d3 = d2 + in;
-        const llp_real *g0 = dy + b * out, *g1 = g0 + out, *g2 = g1 + out, *g3 = g2 + out;
-        for (o = 0; o < out; o++) {
-            const llp_real *LLP__RESTRICT r = w + o * in;
-            llp_real a0 = g0[o], a1 = g1[o], a2 = g2[o], a3 = g3[o];
-            for (i = 0; i < in; i++) {
-                d0[i] += a0 * r[i];
-                d1[i] += a1 * r[i];
-                d2[i] += a2 * r[i];
-                d3[i] += a3 * r[i];
-            }
-        }
-    }
-    for (; b < B; b++) {
-        llp_real *LLP__RESTRICT d0 = dx + b * in;
-        const llp_real *g0 = dy + b * out;
-        for (o = 0; o < out; o++) {
-            const llp_real *LLP__RESTRICT r = w + o * in;
-            llp_real a0 = g0[o];
-            for (i = 0; i < in; i++) d0[i] += a0 * r[i];
-        }
-    }
+static void llp__gemm_nn(llp_real *dx, const llp_real *dy, const llp_real *w, size_t B, size_t in, size_t out,
+                         llp_real *pack, int simd) {
+    llp__gemm(B, in, out, dy, out, 1, w, in, 1, dx, in, pack, simd);
 }
 
 /* dw: (out, in) += dy^T . x, dy: (B, out), x: (B, in). */
-static void llp__gemm_tn(llp_real *LLP__RESTRICT dw, const llp_real *LLP__RESTRICT dy, const llp_real *LLP__RESTRICT x,
-                         size_t B, size_t in, size_t out) {
-    size_t b, i, o;
-    for (b = 0; b + 4 <= B; b += 4) {
-        const llp_real *x0 = x + b * in, *x1 = x0 + in, *x2 = x1 + in, *x3 = x2 + in;
-        const llp_real *g0 = dy + b * out, *g1 = g0 + out, *g2 = g1 + out, *g3 = g2 + out;
-        for (o = 0; o < out; o++) {
-            llp_real *LLP__RESTRICT r = dw + o * in;
-            llp_real a0 = g0[o], a1 = g1[o], a2 = g2[o], a3 = g3[o];
-            for (i = 0; i < in; i++) r[i] += a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i];
-        }
-    }
-    for (; b < B; b++) {
-        const llp_real *x0 = x + b * in, *g0 = dy + b * out;
-        for (o = 0; o < out; o++) {
-            llp_real *LLP__RESTRICT r = dw + o * in;
-            llp_real a0 = g0[o];
-            for (i = 0; i < in; i++) r[i] += a0 * x0[i];
-        }
-    }
+static void llp__gemm_tn(llp_real *dw, const llp_real *dy, const llp_real *x, size_t B, size_t in, size_t out,
+                         llp_real *pack, int simd) {
+    llp__gemm(out, in, B, dy, 1, out, x, in, 1, dw, in, pack, simd);
 }
 
 /* db: (out) += column sums of dy: (B, out). */
@@ -2458,24 +2650,30 @@ static void llp__colsum(llp_real *LLP__RESTRICT db, const llp_real *LLP__RESTRIC
         for (o = 0; o < out; o++) db[o] += dy[b * out + o];
 }
 
+/* Where the dense kernels find their packing scratch and which micro-kernel to use. */
+typedef struct llp__gemm_env {
+    llp_real *pack;
+    int simd;
+} llp__gemm_env;
+
 /* Dense layer forward: z: (B, out) = x . W^T + b. */
 static void llp__dense_forward(llp_real *z, const llp_real *x, const llp_real *W, const llp_real *bias, size_t B,
-                               size_t in, size_t out, llp_real *wt) {
+                               size_t in, size_t out, const llp__gemm_env *ge) {
     size_t b;
     for (b = 0; b < B; b++) llp_copy(bias, z + b * out, out);
-    llp__gemm_nt(z, x, W, B, in, out, wt);
+    llp__gemm_nt(z, x, W, B, in, out, ge->pack, ge->simd);
 }
 
 /* Dense layer backward: dW += dz^T x, db += sum dz, dx = dz W (dx may be NULL). */
 static void llp__dense_backward(llp_real *dx, llp_real *dW, llp_real *db, const llp_real *dz, const llp_real *x,
-                                const llp_real *W, size_t B, size_t in, size_t out) {
+                                const llp_real *W, size_t B, size_t in, size_t out, const llp__gemm_env *ge) {
     if (dW) {
-        llp__gemm_tn(dW, dz, x, B, in, out);
+        llp__gemm_tn(dW, dz, x, B, in, out, ge->pack, ge->simd);
         llp__colsum(db, dz, B, out);
     }
     if (dx) {
         llp_fill(0, dx, B * in);
-        llp__gemm_nn(dx, dz, W, B, in, out);
+        llp__gemm_nn(dx, dz, W, B, in, out, ge->pack, ge->simd);
     }
 }
 
@@ -2483,9 +2681,9 @@ static void llp__dense_backward(llp_real *dx, llp_real *dW, llp_real *db, const 
    input has no tangent, as in the first layer). */
 static void llp__dense_tangent_forward(llp_real *rz, const llp_real *rx, const llp_real *x, const llp_real *W,
                                        const llp_real *V, const llp_real *c, size_t B, size_t in, size_t out,
-                                       llp_real *wt) {
-    llp__dense_forward(rz, x, V, c, B, in, out, wt);
-    if (rx) llp__gemm_nt(rz, rx, W, B, in, out, wt);
+                                       const llp__gemm_env *ge) {
+    llp__dense_forward(rz, x, V, c, B, in, out, ge);
+    if (rx) llp__gemm_nt(rz, rx, W, B, in, out, ge->pack, ge->simd);
 }
 
 /* Dense layer tangent backward: R(dW) += rdz^T x + dz^T rx, R(db) += sum rdz,
@@ -2493,14 +2691,14 @@ static void llp__dense_tangent_forward(llp_real *rz, const llp_real *rx, const l
    the first layer). rdx NULL: not needed. */
 static void llp__dense_tangent_backward(llp_real *rdx, llp_real *rdW, llp_real *rdb, const llp_real *rdz,
                                         const llp_real *dz, const llp_real *x, const llp_real *rx, const llp_real *W,
-                                        const llp_real *V, size_t B, size_t in, size_t out) {
-    llp__gemm_tn(rdW, rdz, x, B, in, out);
-    if (dz && rx) llp__gemm_tn(rdW, dz, rx, B, in, out);
+                                        const llp_real *V, size_t B, size_t in, size_t out, const llp__gemm_env *ge) {
+    llp__gemm_tn(rdW, rdz, x, B, in, out, ge->pack, ge->simd);
+    if (dz && rx) llp__gemm_tn(rdW, dz, rx, B, in, out, ge->pack, ge->simd);
     llp__colsum(rdb, rdz, B, out);
     if (rdx) {
         llp_fill(0, rdx, B * in);
-        llp__gemm_nn(rdx, rdz, W, B, in, out);
-        if (dz) llp__gemm_nn(rdx, dz, V, B, in, out);
+        llp__gemm_nn(rdx, rdz, W, B, in, out, ge->pack, ge->simd);
+        if (dz) llp__gemm_nn(rdx, dz, V, B, in, out, ge->pack, ge->simd);
     }
 }
 
@@ -2722,8 +2920,11 @@ static llp_result llp__mlp_pass(const llp_mlp *m, const llp_real *theta, const l
     double loss = 0, scale;
     int l;
     int tangent = mode == LLP__PASS_HVP || mode == LLP__PASS_GNVP;
+    llp__gemm_env ge;
     llp_result r = llp__mlp_check(m, theta, data, batch, w);
     if (r != LLP_OK) return r;
+    ge.pack = w->pack;
+    ge.simd = llp__simd_kernel();
     if (tangent && m->loss == LLP_LOSS_MAE) return LLP_ERR_UNSUPPORTED;
     if (tangent && !v) return LLP_ERR_ARG;
     total = llp_batch_size(batch, data->n);
@@ -2759,12 +2960,12 @@ static llp_result llp__mlp_pass(const llp_mlp *m, const llp_real *theta, const l
             size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
             const llp_real *xin = l ? A[l - 1] : X;
             A[l] = m->act[l] == LLP_ACT_IDENTITY ? w->z[l] : w->a[l];
-            llp__dense_forward(w->z[l], xin, theta + m->w_off[l], theta + m->b_off[l], B, in, o, w->wt);
+            llp__dense_forward(w->z[l], xin, theta + m->w_off[l], theta + m->b_off[l], B, in, o, &ge);
             llp__act_forward(m->act[l], m->leaky_slope, w->z[l], A[l], B * o);
             if (tangent) {
                 RA[l] = m->act[l] == LLP_ACT_IDENTITY ? w->rz[l] : w->ra[l];
                 llp__dense_tangent_forward(w->rz[l], l ? RA[l - 1] : NULL, xin, theta + m->w_off[l], v + m->w_off[l],
-                                           v + m->b_off[l], B, in, o, w->wt);
+                                           v + m->b_off[l], B, in, o, &ge);
                 llp__act_tangent_forward(m->act[l], m->leaky_slope, w->z[l], A[l], w->rz[l], RA[l], B * o);
             }
         }
@@ -2789,18 +2990,18 @@ static llp_result llp__mlp_pass(const llp_mlp *m, const llp_real *theta, const l
             if (mode == LLP__PASS_GRAD || mode == LLP__PASS_INPUT) {
                 llp__act_backward(m->act[l], m->leaky_slope, w->z[l], A[l], g, B * o);
                 if (mode == LLP__PASS_GRAD)
-                    llp__dense_backward(need_dx ? gn : NULL, out + m->w_off[l], out + m->b_off[l], g, xin, W, B, in, o);
+                    llp__dense_backward(need_dx ? gn : NULL, out + m->w_off[l], out + m->b_off[l], g, xin, W, B, in, o, &ge);
                 else
-                    llp__dense_backward(l ? gn : out + done * d, NULL, NULL, g, xin, W, B, in, o);
+                    llp__dense_backward(l ? gn : out + done * d, NULL, NULL, g, xin, W, B, in, o, &ge);
             } else if (mode == LLP__PASS_HVP) {
                 llp__act_tangent_backward(m->act[l], m->leaky_slope, w->z[l], A[l], w->rz[l], g, rg, B * o);
                 llp__dense_tangent_backward(l ? rgn : NULL, out + m->w_off[l], out + m->b_off[l], rg, g, xin,
-                                            l ? RA[l - 1] : NULL, W, v + m->w_off[l], B, in, o);
-                if (l) llp__dense_backward(gn, NULL, NULL, g, xin, W, B, in, o);
+                                            l ? RA[l - 1] : NULL, W, v + m->w_off[l], B, in, o, &ge);
+                if (l) llp__dense_backward(gn, NULL, NULL, g, xin, W, B, in, o, &ge);
             } else { /* GNVP */
                 llp__act_tangent_backward(m->act[l], m->leaky_slope, w->z[l], A[l], NULL, NULL, rg, B * o);
                 llp__dense_tangent_backward(l ? rgn : NULL, out + m->w_off[l], out + m->b_off[l], rg, NULL, xin,
-                                            NULL, W, NULL, B, in, o);
+                                            NULL, W, NULL, B, in, o, &ge);
             }
             t = g, g = gn, gn = t;
             t = rg, rg = rgn, rgn = t;
@@ -2826,12 +3027,15 @@ LLPDEF llp_result llp_mlp_forward(const llp_mlp *m, const llp_real *theta, const
                                   llp_real *out, llp_mlp_work *w) {
     int l;
     const llp_real *cur;
+    llp__gemm_env ge;
     if (!m || !theta || !x || !out || !w || !w->block) return LLP_ERR_ARG;
     if (B == 0 || B > w->max_batch || w->n_layers != m->n_layers) return LLP_ERR_SHAPE;
+    ge.pack = w->pack;
+    ge.simd = llp__simd_kernel();
     cur = x;
     for (l = 0; l < m->n_layers; l++) {
         size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
-        llp__dense_forward(w->z[l], cur, theta + m->w_off[l], theta + m->b_off[l], B, in, o, w->wt);
+        llp__dense_forward(w->z[l], cur, theta + m->w_off[l], theta + m->b_off[l], B, in, o, &ge);
         llp__act_forward(m->act[l], m->leaky_slope, w->z[l], w->a[l], B * o);
         cur = w->a[l];
     }
@@ -2870,8 +3074,11 @@ LLPDEF llp_result llp_mlp_accuracy(const llp_mlp *m, const llp_real *theta, cons
     llp_result r;
     if (!accuracy) return LLP_ERR_ARG;
     if (data && data->task != LLP_TASK_CLASSIFICATION) return LLP_ERR_ARG;
+    llp__gemm_env ge;
     r = llp__mlp_check(m, theta, data, batch, w);
     if (r != LLP_OK) return r;
+    ge.pack = w->pack;
+    ge.simd = llp__simd_kernel();
     total = llp_batch_size(batch, data->n);
     d = data->d;
     k = (size_t)m->sizes[m->n_layers];
@@ -2894,7 +3101,7 @@ LLPDEF llp_result llp_mlp_accuracy(const llp_mlp *m, const llp_real *theta, cons
             const llp_real *cur = X;
             for (l = 0; l < m->n_layers; l++) {
                 size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
-                llp__dense_forward(w->z[l], cur, theta + m->w_off[l], theta + m->b_off[l], B, in, o, w->wt);
+                llp__dense_forward(w->z[l], cur, theta + m->w_off[l], theta + m->b_off[l], B, in, o, &ge);
                 llp__act_forward(m->act[l], m->leaky_slope, w->z[l], w->a[l], B * o);
                 cur = w->a[l];
             }
