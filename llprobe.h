@@ -2609,79 +2609,101 @@ static int llp__simd_kernel(void) {
 #endif
 }
 
+#ifdef _OPENMP
+#define LLP__OMP_FOR _Pragma("omp for schedule(static)")
+#else
+#define LLP__OMP_FOR
+#endif
+
+/* Pack panel t (NR columns) of B(pc.., jc..), kc x nc, zero-padded. */
+static void llp__pack_b(llp_real *pb, const llp_real *b, size_t brs, size_t bcs, size_t pc, size_t jc, size_t kc,
+                        size_t nc, size_t t) {
+    size_t jr = t * LLP__NR, nn = nc - jr < LLP__NR ? nc - jr : LLP__NR, j, k;
+    llp_real *dst = pb + t * kc * LLP__NR;
+    if (bcs == 1 && nn == LLP__NR) {
+        for (k = 0; k < kc; k++) memcpy(dst + k * LLP__NR, b + (pc + k) * brs + jc + jr, LLP__NR * sizeof(llp_real));
+    } else if (brs == 1) {
+        for (j = 0; j < nn; j++) {
+            const llp_real *src = b + pc + (jc + jr + j) * bcs;
+            for (k = 0; k < kc; k++) dst[k * LLP__NR + j] = src[k];
+        }
+        for (; j < LLP__NR; j++)
+            for (k = 0; k < kc; k++) dst[k * LLP__NR + j] = 0;
+    } else {
+        for (k = 0; k < kc; k++) {
+            const llp_real *src = b + (pc + k) * brs + (jc + jr) * bcs;
+            for (j = 0; j < nn; j++) dst[k * LLP__NR + j] = src[j * bcs];
+            for (; j < LLP__NR; j++) dst[k * LLP__NR + j] = 0;
+        }
+    }
+}
+
+/* Pack panel t (MR rows) of A(ic.., pc..), mc x kc, zero-padded. */
+static void llp__pack_a(llp_real *pa, const llp_real *a, size_t ars, size_t acs, size_t ic, size_t pc, size_t mc,
+                        size_t kc, size_t t) {
+    size_t ir = t * LLP__MR, mm = mc - ir < LLP__MR ? mc - ir : LLP__MR, i, k;
+    llp_real *dst = pa + t * kc * LLP__MR;
+    if (ars == 1 && mm == LLP__MR) {
+        for (k = 0; k < kc; k++) memcpy(dst + k * LLP__MR, a + ic + ir + (pc + k) * acs, LLP__MR * sizeof(llp_real));
+    } else {
+        for (i = 0; i < mm; i++) {
+            const llp_real *src = a + (ic + ir + i) * ars + pc * acs;
+            for (k = 0; k < kc; k++) dst[k * LLP__MR + i] = src[k * acs];
+        }
+        for (; i < LLP__MR; i++)
+            for (k = 0; k < kc; k++) dst[k * LLP__MR + i] = 0;
+    }
+}
+
 /* C(M, N) += A(M, K) . B(K, N); A(i, k) = a[i*ars + k*acs], B(k, j) =
    b[k*brs + j*bcs], C row-major with row stride ldc. pack: LLP__PACK_REALS
-   scratch. simd: use the AVX2 micro-kernel (from llp__simd_kernel()). */
+   scratch. simd: use the AVX2 micro-kernel (from llp__simd_kernel()).
+   Threads (OpenMP builds): the panels of a block are packed and multiplied
+   in parallel; each entry of C is still produced by one micro-kernel call per
+   KC block, in the same k order, so the result is bitwise the same for any
+   number of threads. Small products stay on one thread. */
 static void llp__gemm(size_t M, size_t N, size_t K, const llp_real *a, size_t ars, size_t acs, const llp_real *b,
                       size_t brs, size_t bcs, llp_real *c, size_t ldc, llp_real *pack, int simd) {
-    size_t jc, pc, ic, jr, ir, i, j, k;
     llp_real *pa, *pb;
     if (M == 0 || N == 0 || K == 0) return;
     pa = (llp_real *)(void *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
     pb = pa + LLP__MC * LLP__KC;
-    for (jc = 0; jc < N; jc += LLP__NC) {
-        size_t nc = N - jc < LLP__NC ? N - jc : LLP__NC;
-        for (pc = 0; pc < K; pc += LLP__KC) {
-            size_t kc = K - pc < LLP__KC ? K - pc : LLP__KC;
-            /* pack B(pc.., jc..) into column panels of NR, zero-padded */
-            for (jr = 0; jr < nc; jr += LLP__NR) {
-                llp_real *dst = pb + (jr / LLP__NR) * kc * LLP__NR;
-                size_t nn = nc - jr < LLP__NR ? nc - jr : LLP__NR;
-                if (bcs == 1 && nn == LLP__NR) {
-                    for (k = 0; k < kc; k++)
-                        memcpy(dst + k * LLP__NR, b + (pc + k) * brs + jc + jr, LLP__NR * sizeof(llp_real));
-                } else if (brs == 1) {
-                    for (j = 0; j < nn; j++) {
-                        const llp_real *src = b + pc + (jc + jr + j) * bcs;
-                        for (k = 0; k < kc; k++) dst[k * LLP__NR + j] = src[k];
-                    }
-                    for (; j < LLP__NR; j++)
-                        for (k = 0; k < kc; k++) dst[k * LLP__NR + j] = 0;
-                } else {
-                    for (k = 0; k < kc; k++) {
-                        const llp_real *src = b + (pc + k) * brs + (jc + jr) * bcs;
-                        for (j = 0; j < nn; j++) dst[k * LLP__NR + j] = src[j * bcs];
-                        for (; j < LLP__NR; j++) dst[k * LLP__NR + j] = 0;
-                    }
-                }
-            }
-            for (ic = 0; ic < M; ic += LLP__MC) {
-                size_t mc = M - ic < LLP__MC ? M - ic : LLP__MC;
-                /* pack A(ic.., pc..) into row panels of MR, zero-padded */
-                for (ir = 0; ir < mc; ir += LLP__MR) {
-                    llp_real *dst = pa + (ir / LLP__MR) * kc * LLP__MR;
-                    size_t mm = mc - ir < LLP__MR ? mc - ir : LLP__MR;
-                    if (ars == 1 && mm == LLP__MR) {
-                        for (k = 0; k < kc; k++)
-                            memcpy(dst + k * LLP__MR, a + ic + ir + (pc + k) * acs, LLP__MR * sizeof(llp_real));
-                    } else {
-                        for (i = 0; i < mm; i++) {
-                            const llp_real *src = a + (ic + ir + i) * ars + pc * acs;
-                            for (k = 0; k < kc; k++) dst[k * LLP__MR + i] = src[k * acs];
-                        }
-                        for (; i < LLP__MR; i++)
-                            for (k = 0; k < kc; k++) dst[k * LLP__MR + i] = 0;
-                    }
-                }
-                for (jr = 0; jr < nc; jr += LLP__NR) {
-                    size_t nn = nc - jr < LLP__NR ? nc - jr : LLP__NR;
-                    for (ir = 0; ir < mc; ir += LLP__MR) {
-                        size_t mm = mc - ir < LLP__MR ? mc - ir : LLP__MR;
-                        const llp_real *ap = pa + (ir / LLP__MR) * kc * LLP__MR, *bp = pb + (jr / LLP__NR) * kc * LLP__NR;
+    (void)simd;
+#ifdef _OPENMP
+#pragma omp parallel if ((double)M * (double)N * (double)K > 1e6)
+#endif
+    {
+        size_t jc, pc, ic;
+        for (jc = 0; jc < N; jc += LLP__NC) {
+            size_t nc = N - jc < LLP__NC ? N - jc : LLP__NC;
+            long npb = (long)((nc + LLP__NR - 1) / LLP__NR), t;
+            for (pc = 0; pc < K; pc += LLP__KC) {
+                size_t kc = K - pc < LLP__KC ? K - pc : LLP__KC;
+                LLP__OMP_FOR
+                for (t = 0; t < npb; t++) llp__pack_b(pb, b, brs, bcs, pc, jc, kc, nc, (size_t)t);
+                for (ic = 0; ic < M; ic += LLP__MC) {
+                    size_t mc = M - ic < LLP__MC ? M - ic : LLP__MC;
+                    long npa = (long)((mc + LLP__MR - 1) / LLP__MR);
+                    LLP__OMP_FOR
+                    for (t = 0; t < npa; t++) llp__pack_a(pa, a, ars, acs, ic, pc, mc, kc, (size_t)t);
+                    LLP__OMP_FOR
+                    for (t = 0; t < npa * npb; t++) {
+                        size_t ip = (size_t)(t % npa), jp = (size_t)(t / npa);
+                        size_t ir = ip * LLP__MR, jr = jp * LLP__NR;
+                        size_t mm = mc - ir < LLP__MR ? mc - ir : LLP__MR, nn = nc - jr < LLP__NR ? nc - jr : LLP__NR;
+                        const llp_real *ap = pa + ip * kc * LLP__MR, *bp = pb + jp * kc * LLP__NR;
                         llp_real *cc = c + (ic + ir) * ldc + jc + jr;
 #if LLP__HAVE_AVX2_KERNEL
-                        if (simd) {
+                        if (simd)
                             llp__ukernel_avx2(kc, ap, bp, cc, ldc, mm, nn);
-                            continue;
-                        }
+                        else
 #endif
-                        llp__ukernel_portable(kc, ap, bp, cc, ldc, mm, nn);
+                            llp__ukernel_portable(kc, ap, bp, cc, ldc, mm, nn);
                     }
                 }
             }
         }
     }
-    (void)simd;
 }
 
 /* y: (B, out) += x: (B, in) . w^T, w: (out, in). */
