@@ -2396,9 +2396,13 @@ LLPDEF llp_result llp_mlp_work_init_block(llp_mlp_work *w, const llp_mlp *m, siz
     for (l = 0; l < m->n_layers; l++) total += (2 + 2 * K + (K > 1 ? 2 : 0)) * B * (size_t)m->sizes[l + 1];
     total += 2 * BW + 2 * K * BW + B * (size_t)m->sizes[0] + LLP__PACK_REALS;
     if (!llp__mul(total, sizeof(llp_real)) || !llp__mul(B, sizeof(size_t))) return LLP_ERR_NOMEM;
-    p = (char *)LLP_MALLOC(total * sizeof(llp_real) + B * sizeof(size_t));
+    /* the row indices go first: size_t alignment must not depend on how
+       many (possibly 4-byte) reals precede them */
+    p = (char *)LLP_MALLOC(B * sizeof(size_t) + total * sizeof(llp_real));
     if (!p) return LLP_ERR_NOMEM;
     t.block = p;
+    t.rows = (size_t *)(void *)p;
+    p += B * sizeof(size_t);
 #define LLP__TAKE(ptr, cnt) (ptr = (llp_real *)(void *)(p + off * sizeof(llp_real)), off += (cnt))
     for (l = 0; l < m->n_layers; l++) {
         size_t c = B * (size_t)m->sizes[l + 1];
@@ -2418,7 +2422,6 @@ LLPDEF llp_result llp_mlp_work_init_block(llp_mlp_work *w, const llp_mlp *m, siz
     LLP__TAKE(t.x, B * (size_t)m->sizes[0]);
     LLP__TAKE(t.pack, LLP__PACK_REALS);
 #undef LLP__TAKE
-    t.rows = (size_t *)(void *)(p + off * sizeof(llp_real));
     *w = t;
     return LLP_OK;
 }

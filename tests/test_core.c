@@ -331,35 +331,43 @@ static void test_dot(void) {
 }
 
 /* llp_nrm2 is the Euclidean norm: exact on Pythagorean triples; equals the
-   closed forms 5e200, 5e-200, sqrt(1000)*1e200 and 1e-200*sqrt(2) where the
-   naive sum of squares overflows to Inf or underflows to 0; Inf gives Inf and
-   NaN gives NaN; length 0 gives 0; random vectors agree with sqrt(loop). */
+   closed forms 5 B, 5 S, sqrt(1000) B and S sqrt(2) where the naive sum of
+   squares in llp_real overflows to Inf or underflows to 0 (B = 1e200, S =
+   1e-200 in double; in float B = 1e30, S = 1e-30, whose squares leave float's
+   range); Inf gives Inf and NaN gives NaN; length 0 gives 0; random vectors
+   agree with sqrt(loop). Float tolerances: 4 and 8 FLT_EPSILON, as in double
+   with the epsilon of the type (the inputs are B and S rounded to float, half
+   an ulp each, and the norm itself is accumulated in double). */
 static void test_nrm2(void) {
     llp_real x[1000];
     llp_rng rng;
     size_t i;
     double naive;
+    const double big = TOL(1e200, 1e30), small = TOL(1e-200, 1e-30);
+    volatile llp_real sq; /* the naive sum of squares, rounded to llp_real */
     x[0] = 3, x[1] = 4;
     CHECK(llp_nrm2(x, 2) == 5, "|(3, 4)| = 5, got %.17g", llp_nrm2(x, 2));
     x[0] = 2, x[1] = 3, x[2] = 6;
     CHECK(llp_nrm2(x, 3) == 7, "|(2, 3, 6)| = 7, got %.17g", llp_nrm2(x, 3));
     CHECK(llp_nrm2(x, 0) == 0, "empty vector has norm 0");
-    x[0] = 3e200, x[1] = 4e200;
-    naive = (double)x[0] * x[0] + (double)x[1] * x[1];
+    x[0] = (llp_real)TOL(3e200, 3e30), x[1] = (llp_real)TOL(4e200, 4e30);
+    sq = x[0] * x[0] + x[1] * x[1];
+    naive = sq;
     CHECK(!is_finite(naive), "premise: the naive sum of squares overflows");
-    CHECK_CLOSE(llp_nrm2(x, 2), 5e200, 4 * DBL_EPSILON, "|(3e200, 4e200)|");
-    x[0] = 3e-200, x[1] = -4e-200;
-    naive = (double)x[0] * x[0] + (double)x[1] * x[1];
+    CHECK_CLOSE(llp_nrm2(x, 2), TOL(5e200, 5e30), 4 * LLP_TEST_EPS, "|(3 B, 4 B)|");
+    x[0] = (llp_real)TOL(3e-200, 3e-30), x[1] = (llp_real)TOL(-4e-200, -4e-30);
+    sq = x[0] * x[0] + x[1] * x[1];
+    naive = sq;
     CHECK(naive == 0, "premise: the naive sum of squares underflows to 0");
-    CHECK(fabs(llp_nrm2(x, 2) - 5e-200) <= 4 * DBL_EPSILON * 5e-200, "|(3e-200, -4e-200)| = %.17g, expected 5e-200",
-          llp_nrm2(x, 2));
-    x[0] = 1e-200, x[1] = 1e-200;
-    CHECK(fabs(llp_nrm2(x, 2) - 1e-200 * sqrt(2.0)) <= 4 * DBL_EPSILON * 1e-200,
-          "|(1e-200, 1e-200)| = %.17g, expected %.17g", llp_nrm2(x, 2), 1e-200 * sqrt(2.0));
-    for (i = 0; i < 1000; i++) x[i] = (i % 2 ? -1 : 1) * 1e200;
-    CHECK_CLOSE(llp_nrm2(x, 1000) / 1e200, sqrt(1000.0), 8 * DBL_EPSILON, "|1000 x (+-1e200)| / 1e200");
-    x[0] = 1e200, x[1] = 1;
-    CHECK(llp_nrm2(x, 2) == 1e200, "|(1e200, 1)| = 1e200 exactly, got %.17g", llp_nrm2(x, 2));
+    CHECK(fabs(llp_nrm2(x, 2) - TOL(5e-200, 5e-30)) <= 4 * LLP_TEST_EPS * TOL(5e-200, 5e-30),
+          "|(3 S, -4 S)| = %.17g, expected %.17g", llp_nrm2(x, 2), TOL(5e-200, 5e-30));
+    x[0] = (llp_real)small, x[1] = (llp_real)small;
+    CHECK(fabs(llp_nrm2(x, 2) - small * sqrt(2.0)) <= 4 * LLP_TEST_EPS * small, "|(S, S)| = %.17g, expected %.17g",
+          llp_nrm2(x, 2), small * sqrt(2.0));
+    for (i = 0; i < 1000; i++) x[i] = (llp_real)((i % 2 ? -1 : 1) * big);
+    CHECK_CLOSE(llp_nrm2(x, 1000) / big, sqrt(1000.0), 8 * LLP_TEST_EPS, "|1000 x (+-B)| / B");
+    x[0] = (llp_real)big, x[1] = 1;
+    CHECK(llp_nrm2(x, 2) == x[0], "|(B, 1)| = B exactly, got %.17g", llp_nrm2(x, 2));
     x[0] = 1, x[1] = HUGE_VAL, x[2] = 1;
     CHECK(llp_nrm2(x, 3) == HUGE_VAL, "a component Inf gives norm Inf, got %g", llp_nrm2(x, 3));
     x[1] = NAN;
@@ -458,17 +466,21 @@ static void test_copy(void) {
     CHECK(memcmp(buf, ref, sizeof buf) == 0, "copy onto itself and copy of length 0 change nothing");
 }
 
-/* llp_all_finite is 1 exactly when no element is NaN or +-Inf (DBL_MAX and
-   -0 are finite; the empty vector is finite), wherever the bad value sits. */
+/* llp_all_finite is 1 exactly when no element is NaN or +-Inf (the largest
+   finite llp_real, the smallest denormal and -0 are finite; the empty vector
+   is finite), wherever the bad value sits. (DBL_MAX and 5e-324 in double,
+   FLT_MAX and 2^-149 in float: the double extremes are Inf and 0 in float.) */
 static void test_all_finite(void) {
-    llp_real x[7] = {0, -0.0, 1, -1e300, 5e-324, 3, 4};
+    llp_real x[7] = {0, -0.0, 1, 0, 0, 3, 4};
     llp_real bad[3];
     size_t k, j;
     bad[0] = NAN;
     bad[1] = HUGE_VAL;
     bad[2] = -HUGE_VAL;
-    x[3] = (llp_real)DBL_MAX;
-    CHECK(llp_all_finite(x, 7) == 1, "finite values (with DBL_MAX, -0, denormal) are finite");
+    x[4] = (llp_real)LLP_TEST_REAL_TRUE_MIN;
+    CHECK(x[4] > 0 && x[4] / 2 == 0, "premise: the smallest denormal is %g", (double)x[4]);
+    x[3] = (llp_real)LLP_TEST_REAL_MAX;
+    CHECK(llp_all_finite(x, 7) == 1, "finite values (with the largest finite value, -0, a denormal) are finite");
     CHECK(llp_all_finite(x, 0) == 1, "the empty vector is finite");
     for (k = 0; k < 3; k++)
         for (j = 0; j < 7; j += 3) {

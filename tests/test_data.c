@@ -12,7 +12,13 @@
    output that is byte-for-byte unchanged.
 
    Temporary files are created in the working directory with the prefix
-   "test_data_" and removed at the end. */
+   "test_data_" and removed at the end.
+
+   Float build (LLPROBE_FLOAT): the loaders store (llp_real)strtod(text), so a
+   decimal like 5.1 is compared, still exactly, with the reference rounded to
+   llp_real (LLP_TEST_ROUND; the identity in double). Statistics and
+   synthetic sets computed in double and stored in float get a tolerance of
+   float's rounding, stated at each test. */
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
 #include "llp_test.h"
@@ -182,7 +188,8 @@ typedef struct shipped {
    with 3 classes, diabetes 442x10 auto-detected as regression (k = 1). Every
    feature and target equals an independent strtod re-read of the file, the
    class counts equal the README's, and the first row equals the numbers
-   copied by hand from the file text. */
+   copied by hand from the file text. (Float: references rounded to float,
+   see the top; still exact comparisons.) */
 static void test_csv_shipped(void) {
     static const shipped sets[4] = {
         {"digits.csv", 1797, 64, LLP_TASK_CLASSIFICATION, 10, {178, 182, 177, 183, 181, 182, 181, 179, 174, 180},
@@ -230,16 +237,17 @@ static void test_csv_shipped(void) {
         for (j = 0; j < nspot; j++) {
             double got = j < d.d ? (double)d.x[j]
                                  : (d.labels ? (double)d.labels[0] : (double)d.y[0]);
-            CHECK(got == e->row0[j], "%s row 1 column %lu = %.17g, file says %.17g", e->file, (unsigned long)j + 1, got,
-                  e->row0[j]);
+            CHECK(got == LLP_TEST_ROUND(e->row0[j]), "%s row 1 column %lu = %.17g, file says %.17g", e->file,
+                  (unsigned long)j + 1, got, e->row0[j]);
         }
         /* every value, against the plain reader */
         rows = read_plain_csv(path, cols, &ref);
         CHECK(rows == e->n, "plain reader finds %lu rows in %s", (unsigned long)rows, e->file);
         for (i = 0; i < rows && i < d.n; i++) {
-            for (j = 0; j < d.d; j++) bad += (double)d.x[i * d.d + j] != ref[i * cols + j];
+            for (j = 0; j < d.d; j++) bad += (double)d.x[i * d.d + j] != LLP_TEST_ROUND(ref[i * cols + j]);
             if (d.labels) bad += (double)d.labels[i] != ref[i * cols + d.d];
-            else bad += (double)d.y[i] != ref[i * cols + d.d];
+            else
+                bad += (double)d.y[i] != LLP_TEST_ROUND(ref[i * cols + d.d]);
         }
         CHECK(bad == 0, "%s: %lu values differ from the plain reader", e->file, (unsigned long)bad);
         free(ref);
@@ -251,7 +259,8 @@ static void test_csv_shipped(void) {
    by header name, on iris: index -1, 5 and the name "species" equal the
    default; index 1, -5 and the name "sepal_length" make the first column the
    target (real values, so regression by auto-detection) with the other four
-   columns as features in file order. A name wins over an index. */
+   columns as features in file order. A name wins over an index. (Float:
+   the decimals are compared with their float roundings, exactly.) */
 static void test_csv_target_selection(void) {
     char path[2048];
     llp_data def, d;
@@ -283,8 +292,9 @@ static void test_csv_target_selection(void) {
         if (!d.x) continue;
         CHECK(d.n == 150 && d.d == 4 && d.task == LLP_TASK_REGRESSION && d.k == 1,
               "variant %d: 150x4 regression on sepal_length", k);
-        CHECK(d.y && d.y[0] == 5.1 && d.y[1] == 4.9, "variant %d: targets 5.1, 4.9 from the file", k);
-        CHECK(d.x[0] == 3.5 && d.x[1] == 1.4 && d.x[2] == 0.2 && d.x[3] == 0,
+        CHECK(d.y && d.y[0] == (llp_real)5.1 && d.y[1] == (llp_real)4.9, "variant %d: targets 5.1, 4.9 from the file",
+              k);
+        CHECK(d.x[0] == 3.5 && d.x[1] == (llp_real)1.4 && d.x[2] == (llp_real)0.2 && d.x[3] == 0,
               "variant %d: features of row 1 are 3.5 1.4 0.2 0", k);
         CHECK(d.x[4] == 3.0 && d.x[7] == 0, "variant %d: row 2 starts 3.0 and ends with species 0", k);
         llp_data_free(&d);
@@ -293,7 +303,7 @@ static void test_csv_target_selection(void) {
     c.target_name = "petal_width";
     CHECK_OK(llp_data_load_csv(&d, path, &c, &err));
     if (d.x) {
-        CHECK(d.y && d.y[0] == 0.2 && d.x[0] == 5.1 && d.x[2] == 1.4 && d.x[3] == 0,
+        CHECK(d.y && d.y[0] == (llp_real)0.2 && d.x[0] == (llp_real)5.1 && d.x[2] == (llp_real)1.4 && d.x[3] == 0,
               "target 'petal_width' (column 4): y = 0.2, features 5.1 3.5 1.4 0");
         llp_data_free(&d);
     }
@@ -303,7 +313,8 @@ static void test_csv_target_selection(void) {
 /* The same 4x2 table with labels 0 1 0 1 written in many dialects loads to the
    same data: header detected or forced, ',' ';' and tab delimiters detected,
    CRLF line ends, blank lines and '#' comments (also indented) skipped, spaces
-   around fields, no newline at the end of the file. */
+   around fields, no newline at the end of the file. (Float: the table's
+   values rounded to float, exactly.) */
 static void test_csv_dialects(void) {
     static const double X[8] = {1.5, -2, 3, 4.25, -5, 6, 0.007, 8};
     static const int Y[4] = {0, 1, 0, 1};
@@ -342,7 +353,7 @@ static void test_csv_dialects(void) {
         if (r == LLP_OK) {
             CHECK(d.n == 4 && d.d == 2 && d.task == LLP_TASK_CLASSIFICATION && d.n_classes == 2,
                   "%s: 4x2, 2 classes (got %lux%lu)", v[k].name, (unsigned long)d.n, (unsigned long)d.d);
-            for (i = 0; d.n == 4 && d.d == 2 && i < 8; i++) ok &= d.x[i] == X[i];
+            for (i = 0; d.n == 4 && d.d == 2 && i < 8; i++) ok &= d.x[i] == (llp_real)X[i];
             for (i = 0; d.n == 4 && i < 4; i++) ok &= d.labels[i] == Y[i];
             CHECK(ok, "%s: values equal the table", v[k].name);
             llp_data_free(&d);
@@ -976,7 +987,12 @@ out:
    mean may differ from the value by rounding) keep finite values ~0 and
    report std exactly 1. apply_standardization on another set equals
    (x - mean) / std computed here, and rejects std <= 0 or non-finite stats
-   with LLP_ERR_ARG leaving the data unchanged. */
+   with LLP_ERR_ARG leaving the data unchanged.
+   Float: the returned mean and std are double statistics rounded to float
+   (half an ulp: FLT_EPSILON relative). The standardised column then is off
+   by that rounding of the mean, |mean| / std eps/2 (~3e-7 for column 0,
+   mean 106, std 20), plus the rounding of each value: its mean and
+   population std are checked to 1e-6 (measured 1.7e-7 and 3.5e-8). */
 static void test_standardize(void) {
     const size_t n = 50, d = 4;
     llp_data a, b, ref;
@@ -1003,7 +1019,7 @@ static void test_standardize(void) {
         m /= (double)n;
         for (i = 0; i < n; i++) v += (a.x[i * d + j] - m) * (a.x[i * d + j] - m);
         v = sqrt(v / (double)n);
-        CHECK_CLOSE(mean[j], om, 1e-12, "returned mean");
+        CHECK_CLOSE(mean[j], om, TOL(1e-12, FLT_EPSILON), "returned mean");
         if (j == 1 || j == 3) {
             int fin = 1;
             for (i = 0; i < n; i++) fin &= fabs(a.x[i * d + j]) <= 1e-12;
@@ -1011,9 +1027,9 @@ static void test_standardize(void) {
             CHECK(fin, "constant column %lu stays finite and centred (x[0] = %.17g)", (unsigned long)j,
                   (double)a.x[j]);
         } else {
-            CHECK_CLOSE(sd[j], ov, 1e-12, "returned std");
-            CHECK(fabs(m) < 1e-12, "column %lu mean after = %.3g", (unsigned long)j, m);
-            CHECK(fabs(v - 1) < 1e-12, "column %lu population std after = %.17g", (unsigned long)j, v);
+            CHECK_CLOSE(sd[j], ov, TOL(1e-12, FLT_EPSILON), "returned std");
+            CHECK(fabs(m) < TOL(1e-12, 1e-6), "column %lu mean after = %.3g", (unsigned long)j, m);
+            CHECK(fabs(v - 1) < TOL(1e-12, 1e-6), "column %lu population std after = %.17g", (unsigned long)j, v);
         }
     }
     /* apply to another set */
@@ -1292,7 +1308,10 @@ static void test_spirals(void) {
 
 /* Moons: n x 2, two balanced classes, deterministic; without noise class 0
    lies on the upper unit half-circle and class 1 on the lower half-circle of
-   radius 1 around (1, 0.5) (the usual two-moons definition). */
+   radius 1 around (1, 0.5) (the usual two-moons definition).
+   Float: x and y are rounded to float, half an ulp of |x| <= 2 (1.2e-7)
+   each, times the gradient 2 r = 2 of the circle equation: <= 3.4e-7,
+   checked to 5e-7 (measured 9.2e-8). */
 static void test_moons(void) {
     llp_data a, b;
     llp_rng r1, r2;
@@ -1307,10 +1326,10 @@ static void test_moons(void) {
     for (i = 0; i < a.n; i++) {
         double x = a.x[2 * i], y = a.x[2 * i + 1];
         if (a.labels[i] == 0) {
-            ok &= fabs(x * x + y * y - 1) < 1e-12 && y >= -1e-15;
+            ok &= fabs(x * x + y * y - 1) < TOL(1e-12, 5e-7) && y >= -1e-15;
             cnt[0]++;
         } else if (a.labels[i] == 1) {
-            ok &= fabs((x - 1) * (x - 1) + (y - 0.5) * (y - 0.5) - 1) < 1e-12 && y <= 0.5 + 1e-15;
+            ok &= fabs((x - 1) * (x - 1) + (y - 0.5) * (y - 0.5) - 1) < TOL(1e-12, 5e-7) && y <= 0.5 + 1e-15;
             cnt[1]++;
         } else {
             ok = 0;
@@ -1390,7 +1409,10 @@ static void test_blobs(void) {
 
 /* Sine: n x 1 regression with k = 1, x in [-pi, pi]; noise 0 gives y = sin(x)
    (to 1e-15); noise 0.1 gives residuals with std 0.1 within 5 standard errors
-   (SE of a std estimate ~ sigma / sqrt(2 n)); deterministic by seed. */
+   (SE of a std estimate ~ sigma / sqrt(2 n)); deterministic by seed.
+   Float: x and y = sin(x) are each rounded to float, so |y - sin(x_float)|
+   <= ulp(y) / 2 + ulp(pi) / 2 = 1.5e-7: 2e-7 (measured 1.19e-7); the bound
+   on |x| is pi rounded to float (which is above pi). */
 static void test_sine(void) {
     llp_data a, b;
     llp_rng r1, r2;
@@ -1403,7 +1425,8 @@ static void test_sine(void) {
     CHECK_OK(llp_data_sine(&b, 500, 0, &r2));
     if (!a.x || !b.x) return;
     CHECK(a.n == 500 && a.d == 1 && a.task == LLP_TASK_REGRESSION && a.k == 1, "500 x 1 regression");
-    for (i = 0; i < a.n; i++) ok &= fabs(a.y[i] - sin(a.x[i])) <= 1e-15 && fabs(a.x[i]) <= 3.14159265358979324;
+    for (i = 0; i < a.n; i++)
+        ok &= fabs(a.y[i] - sin(a.x[i])) <= TOL(1e-15, 2e-7) && fabs(a.x[i]) <= LLP_TEST_ROUND(3.14159265358979324);
     CHECK(ok, "noise 0: y = sin(x), x in [-pi, pi]");
     CHECK(same_data(&a, &b), "same seed, same bytes");
     llp_data_free(&a), llp_data_free(&b);

@@ -313,7 +313,13 @@ static int close_vec(const llp_real *a, const llp_real *b, size_t n, double tol)
    summation order differs), over all samples, a range batch and an index
    batch with repeats; two separate objectives with the same chunk size give
    bit-identical results. Two architectures: tanh + softmax CE with weight
-   decay; relu/gelu + MSE on a regression set. */
+   decay; relu/gelu + MSE on a regression set.
+   Float: the vectors are float sums over up to 203 samples in another
+   order: worst case ~203 eps/2 = 1.2e-5 of the largest entry, measured
+   4.8e-7: 1e-5. The loss is summed in double but from float outputs and
+   rounded to float (an ulp apart at a rounding boundary, more if a kernel
+   rounds rows differently by position): 1e-6. The bit-identity of two
+   objectives with the same chunk stays exact. */
 static void test_chunk_sizes(void) {
     static const size_t chunks[7] = {1, 3, 7, 64, 203, 0, 1000};
     int arch;
@@ -327,6 +333,7 @@ static void test_chunk_sizes(void) {
         llp_real *buf, *g0, *h0, *n0, *g, *h, *gn, *v, l0, l;
         size_t n, idx[50], i, c;
         int b;
+        const double lt = TOL(1e-12, 1e-6), vt = TOL(1e-12, 1e-5); /* float: see above */
         memset(&data, 0, sizeof data);
         llp_rng_seed(&rng, 2024 + (uint64_t)arch);
         memset(&md, 0, sizeof md);
@@ -381,15 +388,15 @@ static void test_chunk_sizes(void) {
                 CHECK_OK(llp_objective_loss_grad(&f, m.theta, &batch, &l, g));
                 CHECK_OK(llp_objective_hvp(&f, m.theta, v, &batch, h));
                 CHECK_OK(f.gnvp(f.ctx, m.theta, v, &batch, gn));
-                CHECK(fabs((double)l - l0) <= 1e-12 * fabs((double)l0),
+                CHECK(fabs((double)l - l0) <= lt * fabs((double)l0),
                       "arch %d, %s, chunk %lu: loss %.17g vs single pass %.17g", arch, bn, (unsigned long)chunks[c],
                       (double)l, (double)l0);
-                CHECK(close_vec(g, g0, n, 1e-12), "arch %d, %s, chunk %lu: gradient equals single pass to 1e-12",
-                      arch, bn, (unsigned long)chunks[c]);
-                CHECK(close_vec(h, h0, n, 1e-12), "arch %d, %s, chunk %lu: HVP equals single pass to 1e-12", arch,
-                      bn, (unsigned long)chunks[c]);
-                CHECK(close_vec(gn, n0, n, 1e-12), "arch %d, %s, chunk %lu: GNVP equals single pass to 1e-12", arch,
-                      bn, (unsigned long)chunks[c]);
+                CHECK(close_vec(g, g0, n, vt), "arch %d, %s, chunk %lu: gradient equals single pass to %.0e", arch, bn,
+                      (unsigned long)chunks[c], vt);
+                CHECK(close_vec(h, h0, n, vt), "arch %d, %s, chunk %lu: HVP equals single pass to %.0e", arch, bn,
+                      (unsigned long)chunks[c], vt);
+                CHECK(close_vec(gn, n0, n, vt), "arch %d, %s, chunk %lu: GNVP equals single pass to %.0e", arch, bn,
+                      (unsigned long)chunks[c], vt);
                 if (chunks[c] == 7) {
                     /* a second, separate objective with the same chunk: identical bits */
                     llp_real l2, *g2 = (llp_real *)malloc(3 * n * sizeof(llp_real));

@@ -3,7 +3,8 @@
    differences in test_mlp_hvp) is a different code path: one tangent at a
    time, with its own forward and backward. The two sum the same terms in a
    different order, so they agree to rounding: 1e-12 relative in 2-norm (a
-   wrong or missing term is O(1) relative). */
+   wrong or missing term is O(1) relative). Float build: the same sums
+   rounded in float, a few eps apart (measured worst 7e-8): 1e-6. */
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
 #include "llp_test.h"
@@ -75,8 +76,8 @@ static void check_arch(llp_act act, llp_loss loss, int nl, const int *sizes, dou
                 if (!gn) CHECK_CLOSE(lb, l1, 1e-13, "block HVP reports the same loss");
             }
         }
-    CHECK(worst <= 1e-12, "%s/%s, %d layers: block products equal single products (worst rel %.2e)", llp_act_name(act),
-          llp_loss_name(loss), nl, worst);
+    CHECK(worst <= TOL(1e-12, 1e-6), "%s/%s, %d layers: block products equal single products (worst rel %.2e)",
+          llp_act_name(act), llp_loss_name(loss), nl, worst);
     free(V);
     free(HB);
     free(H1);
@@ -139,7 +140,7 @@ static void test_objective_block(void) {
         e = rel_err(HB + j * n, H1, n);
         if (e > worst) worst = e;
     }
-    CHECK(worst <= 1e-12, "objective block HVP equals single HVPs (worst rel %.2e)", worst);
+    CHECK(worst <= TOL(1e-12, 1e-6), "objective block HVP equals single HVPs (worst rel %.2e)", worst);
     CHECK(llp_objective_hvp_block(&f, m.theta, V, 0, NULL, HB) == LLP_OK, "k = 0 is a no-op");
     llp_mlp_objective_free(&mo);
     llp_mlp_free(&m);

@@ -108,7 +108,15 @@ static double value(llp_landscape *ls, const llp_real *x) {
    (c) the Hessian is symmetric to 1e-12 max |H|;
    (d) the objective's exact hvp equals H v from the full Hessian to 1e-12
        of max|H| |v| (both sum n products: n eps max|H| |v| rounding);
-   (e) the value through the objective equals llp_landscape_eval exactly. */
+   (e) the value through the objective equals llp_landscape_eval exactly.
+   Float build: values and gradients are rounded to float (eps = 1.2e-7), so
+   h = 1e-5 would leave only eps |f| / h ~ 1e-2..1e2 of rounding noise. The
+   step is h = 2^-9 ~ 2e-3 instead (near the optimum (3 eps |f| / |f'''|)^(1/3)
+   for these functions, and a power of two, so x +- h is exact in float for
+   |x| < 4 and the step is exactly 2h); the measured worst errors are then
+   2.6e-4 (gradient) and 7.8e-5 (Hessian), so (a) uses 2e-3 and (b) 1e-3, still
+   far below the O(1) error of a wrong term. (d): both sides round to float in
+   sums of n <= 6 terms, ~(n + 3) eps ~ 1e-6 worst case (measured 1.2e-7): 1e-5. */
 static void test_derivatives_fd(void) {
     size_t ci;
     for (ci = 0; ci < N_CONFIGS; ci++) {
@@ -120,7 +128,7 @@ static void test_derivatives_fd(void) {
         llp_real x[MAXN], g[MAXN], fdg[MAXN], H[MAXN * MAXN], gp[MAXN], gm[MAXN], v[MAXN], hv[MAXN], hvref[MAXN];
         double worst_g = 0, worst_h = 0, worst_sym = 0, worst_hv = 0;
         char name[64];
-        const double h = 1e-5;
+        const double h = TOL(1e-5, 1.0 / 512); /* float: see above */
         cfg_name(cf, name, sizeof name);
         if (init_config(&ls, cf, 1000 + ci) != LLP_OK) {
             CHECK(0, "%s: init failed", name);
@@ -177,11 +185,11 @@ static void test_derivatives_fd(void) {
             e = sqrt(e) / (hmax * llp_nrm2(v, n));
             if (e > worst_hv) worst_hv = e;
         }
-        CHECK(worst_g < 1e-6, "%s: gradient vs central differences: worst rel %.3g", name, worst_g);
-        CHECK(worst_h < 1e-5, "%s: Hessian vs central differences of the gradient: worst %.3g of max|H|", name,
-              worst_h);
+        CHECK(worst_g < TOL(1e-6, 2e-3), "%s: gradient vs central differences: worst rel %.3g", name, worst_g);
+        CHECK(worst_h < TOL(1e-5, 1e-3), "%s: Hessian vs central differences of the gradient: worst %.3g of max|H|",
+              name, worst_h);
         CHECK(worst_sym <= 1e-12, "%s: Hessian symmetric: worst %.3g of max|H|", name, worst_sym);
-        CHECK(worst_hv <= 1e-12, "%s: objective hvp = H v: worst %.3g of max|H||v|", name, worst_hv);
+        CHECK(worst_hv <= TOL(1e-12, 1e-5), "%s: objective hvp = H v: worst %.3g of max|H||v|", name, worst_hv);
         llp_landscape_free(&ls);
     }
 }
@@ -195,7 +203,9 @@ static void test_derivatives_fd(void) {
      H(0,0) = [[2, 0], [0, 200]]; n = 5 at (1,...,1): tridiagonal with
      diagonal 802, 1002, 1002, 1002, 200 and off-diagonal -400;
    - Rastrigin at 0: (2 + 4 pi^2 A) I for A = 10 and A = 3.
-   Exact small integers: compared to 1e-12 relative. */
+   Exact small integers: compared to 1e-12 relative. The Rastrigin diagonal
+   is not an integer: in float it is the double value rounded to float, half
+   an ulp, so it is compared to FLT_EPSILON relative there. */
 static void test_closed_form_hessians(void) {
     llp_landscape ls;
     llp_real x[MAXN], H[MAXN * MAXN];
@@ -270,7 +280,8 @@ static void test_closed_form_hessians(void) {
             CHECK_OK(llp_landscape_hessian(&ls, x, H));
             for (i = 0; i < n; i++)
                 for (j = 0; j < n; j++)
-                    CHECK_CLOSE(H[i * n + j], i == j ? 2 + 4 * PI * PI * A : 0.0, 1e-12, "Rastrigin H(0) = (2 + 4 pi^2 A) I");
+                    CHECK_CLOSE(H[i * n + j], i == j ? 2 + 4 * PI * PI * A : 0.0, TOL(1e-12, FLT_EPSILON),
+                                "Rastrigin H(0) = (2 + 4 pi^2 A) I");
             llp_landscape_free(&ls);
         }
     }
@@ -282,7 +293,14 @@ static void test_closed_form_hessians(void) {
    1e-12; H q_j = lambda_j q_j for every column q_j of Q, to 1e-12 cond
    (products of n terms of size <= cond); trace H = sum lambda to 1e-12;
    Rayleigh quotients of 100 random v lie in [1, cond] (1e-12 relative), and
-   those of q_1 and q_n are 1 and cond; f(x) = x^T H x / 2 to 1e-12. */
+   those of q_1 and q_n are 1 and cond; f(x) = x^T H x / 2 to 1e-12.
+   Float build: lambda, Q and H are stored in float. lambda is rounded (half
+   an ulp: diag(lambda) to FLT_EPSILON); Q is orthonormal only to the rounding
+   of sums of n products, n eps ~ 7e-7 for n = 6 (Q^T Q = I, the trace and
+   H q_j = lambda_j q_j use 2e-6, resp. 2e-6 cond); each entry of H carries
+   up to eps |H| <= eps cond of rounding, so a Rayleigh quotient or x^T H x
+   near its smallest eigenvalue 1 is known to ~eps cond (FLT_EPSILON cond
+   ~ 1.2e-4; measured 1.7e-6). */
 static void test_quadratic_spectrum(void) {
     const double cond = 1e3;
     int rot;
@@ -309,12 +327,13 @@ static void test_quadratic_spectrum(void) {
             for (i = 0; i < n; i++) x[i] = 0;
             CHECK_OK(llp_landscape_hessian(&ls, x, H));
             for (i = 0; i < n; i++) tr += H[i * n + i];
-            CHECK_CLOSE(tr, ls_sum, 1e-12, "trace H = sum of log-spaced eigenvalues");
+            CHECK_CLOSE(tr, ls_sum, TOL(1e-12, 2e-6), "trace H = sum of log-spaced eigenvalues");
             if (!rot) {
                 CHECK(ls.q == NULL, "axis-aligned quadratic has no rotation");
                 for (i = 0; i < n; i++)
                     for (j = 0; j < n; j++)
-                        CHECK_CLOSE(H[i * n + j], i == j ? lam[i] : 0.0, 1e-12, "axis-aligned H = diag(lambda)");
+                        CHECK_CLOSE(H[i * n + j], i == j ? lam[i] : 0.0, TOL(1e-12, FLT_EPSILON),
+                                    "axis-aligned H = diag(lambda)");
             } else {
                 double worst_orth = 0, worst_eig = 0;
                 CHECK(ls.q != NULL, "rotated quadratic has Q");
@@ -329,7 +348,7 @@ static void test_quadratic_spectrum(void) {
                         s -= i == j;
                         if (fabs(s) > worst_orth) worst_orth = fabs(s);
                     }
-                CHECK(worst_orth <= 1e-12, "rotated Q: max |Q^T Q - I| = %.3g", worst_orth);
+                CHECK(worst_orth <= TOL(1e-12, 2e-6), "rotated Q: max |Q^T Q - I| = %.3g", worst_orth);
                 for (j = 0; j < n; j++)
                     for (i = 0; i < n; i++) {
                         double s = 0;
@@ -337,14 +356,15 @@ static void test_quadratic_spectrum(void) {
                         s -= lam[j] * ls.q[i * n + j];
                         if (fabs(s) > worst_eig) worst_eig = fabs(s);
                     }
-                CHECK(worst_eig <= 1e-12 * cond, "H q_j = lambda_j q_j: max residual %.3g", worst_eig);
+                CHECK(worst_eig <= TOL(1e-12, 2e-6) * cond, "H q_j = lambda_j q_j: max residual %.3g", worst_eig);
                 /* the first and last eigenvector give the extreme quotients */
                 for (k = 0; k < 2; k++) {
                     size_t col = k ? n - 1 : 0;
                     double num = 0;
                     for (i = 0; i < n; i++)
                         for (j = 0; j < n; j++) num += (double)ls.q[i * n + col] * H[i * n + j] * ls.q[j * n + col];
-                    CHECK_CLOSE(num, k ? cond : 1.0, 1e-12, "Rayleigh quotient of an extreme eigenvector");
+                    CHECK_CLOSE(num, k ? cond : 1.0, TOL(1e-12, FLT_EPSILON * cond),
+                                "Rayleigh quotient of an extreme eigenvector");
                 }
             }
             for (rep = 0; rep < 100; rep++) {
@@ -356,12 +376,12 @@ static void test_quadratic_spectrum(void) {
                 if (num / den < rq_lo) rq_lo = num / den;
                 if (num / den > rq_hi) rq_hi = num / den;
             }
-            CHECK(rq_lo >= 1 - 1e-12 && rq_hi <= cond * (1 + 1e-12),
+            CHECK(rq_lo >= 1 - TOL(1e-12, FLT_EPSILON * cond) && rq_hi <= cond * (1 + TOL(1e-12, FLT_EPSILON * cond)),
                   "Rayleigh quotients in [1, cond]: [%.6g, %.6g]", rq_lo, rq_hi);
             CHECK_OK(llp_landscape_eval(&ls, x, &fx, g));
             for (i = 0; i < n; i++)
                 for (j = 0; j < n; j++) xhx += (double)x[i] * H[i * n + j] * x[j];
-            CHECK_CLOSE(fx, 0.5 * xhx, 1e-12, "quadratic f(x) = x^T H x / 2");
+            CHECK_CLOSE(fx, 0.5 * xhx, TOL(1e-12, FLT_EPSILON * cond), "quadratic f(x) = x^T H x / 2");
             llp_landscape_free(&ls);
         }
     }
@@ -387,7 +407,12 @@ static double bisect_cubic(double a3, double a1, double a0, double lo, double hi
    these points and values. Styblinski–Tang: the published minimum is
    -39.16617 n at x_i = -2.903534 (6 significant digits, so 1e-4 on f/n and
    1e-6 on x); the minimiser solves 2x^3 - 16x + 2.5 = 0 and beats the other
-   local minimum (root near 2.75, found here by bisection). */
+   local minimum (root near 2.75, found here by bisection).
+   Float build: the minimisers are the roots rounded to float and the values
+   double results rounded to float, so Ackley's f(1,...,1) is compared to
+   FLT_EPSILON (half an ulp), and the Styblinski-Tang stationarity residual
+   is |x - root| <= ulp(2.9) / 2 = 1.2e-7 times the slope 6x^2 - 16 = 34.6,
+   <= 4.1e-6: 1e-5. */
 static void test_published_minima(void) {
     size_t n, i;
     for (n = 2; n <= 5; n += 3) {
@@ -431,7 +456,7 @@ static void test_published_minima(void) {
         CHECK(fabs(fm) <= 1e-12 && max_abs(x, n) == 0, "Ackley minimum 0 at 0");
         for (i = 0; i < n; i++) x[i] = 1; /* cos(2 pi) = 1: f = -20 e^-0.2 - e + 20 + e */
         CHECK_OK(llp_landscape_eval(&ls, x, &fx, NULL));
-        CHECK_CLOSE(fx, 20 - 20 * exp(-0.2), 1e-12, "Ackley f(1,...,1) = 20 - 20 e^-0.2");
+        CHECK_CLOSE(fx, 20 - 20 * exp(-0.2), TOL(1e-12, FLT_EPSILON), "Ackley f(1,...,1) = 20 - 20 e^-0.2");
         llp_landscape_free(&ls);
         /* Styblinski–Tang */
         CHECK_OK(init_simple(&ls, LLP_LANDSCAPE_STYBLINSKI_TANG, n, 0));
@@ -440,8 +465,8 @@ static void test_published_minima(void) {
             double t = x[i];
             CHECK(fabs(t - -2.903534) <= 1e-6, "Styblinski-Tang minimiser x_%lu = %.9f, published -2.903534",
                   (unsigned long)i, t);
-            CHECK(fabs(2 * t * t * t - 16 * t + 2.5) <= 1e-12, "Styblinski-Tang stationary: 2x^3 - 16x + 2.5 = %.3g",
-                  2 * t * t * t - 16 * t + 2.5);
+            CHECK(fabs(2 * t * t * t - 16 * t + 2.5) <= TOL(1e-12, 1e-5),
+                  "Styblinski-Tang stationary: 2x^3 - 16x + 2.5 = %.3g", 2 * t * t * t - 16 * t + 2.5);
         }
         CHECK(fabs(fm / (double)n - -39.16617) <= 1e-4, "Styblinski-Tang f_min / n = %.8f, published -39.16617",
               fm / (double)n);
@@ -464,7 +489,11 @@ static void test_published_minima(void) {
    documented value, 3 decimals), and is the global one: its value is below
    that of the other local minimum (root near 0.93 by bisection here) and
    below every point of a 1-D grid of step 1e-4 over [-2, 2] (|x| > 2 gives
-   f > 8 - 1 > 0 > f_min). Value compared with the formula written here. */
+   f > 8 - 1 > 0 > f_min). Value compared with the formula written here.
+   Float build: the minimiser is the root rounded to float, |x - root| <=
+   ulp(1.06) / 2 = 6e-8, times the slope 12x^2 - 4 = 9.4: the residual and
+   the gradient there are <= 5.6e-7, checked to 1e-6; the value is a double
+   sum rounded to float: FLT_EPSILON relative. */
 static void test_quartic_minimum(void) {
     size_t n;
     for (n = 2; n <= 5; n += 3) {
@@ -477,11 +506,11 @@ static void test_quartic_minimum(void) {
         CHECK_OK(llp_landscape_minimum(&ls, x, &fm));
         t = x[0];
         for (i = 1; i < n; i++) CHECK(x[i] == x[0], "quartic minimiser has equal coordinates");
-        CHECK(fabs(4 * t * t * t - 4 * t + 0.5) <= 1e-12, "quartic: 4x^3 - 4x + 0.5 = %.3g at %.12f",
+        CHECK(fabs(4 * t * t * t - 4 * t + 0.5) <= TOL(1e-12, 1e-6), "quartic: 4x^3 - 4x + 0.5 = %.3g at %.12f",
               4 * t * t * t - 4 * t + 0.5, t);
         CHECK(fabs(t - -1.057) <= 1e-3, "quartic minimiser %.6f near -1.057", t);
         f1 = t * t * t * t - 2 * t * t + 0.5 * t;
-        CHECK_CLOSE(fm, n * f1, 1e-12, "quartic minimum value = n f1(x*)");
+        CHECK_CLOSE(fm, n * f1, TOL(1e-12, FLT_EPSILON), "quartic minimum value = n f1(x*)");
         other = bisect_cubic(4, -4, 0.5, 0.5, 1.5);
         fo = other * other * other * other - 2 * other * other + 0.5 * other;
         CHECK(other > 0.9 && other < 0.95 && f1 < fo, "quartic: other local min %.6f has f1 %.6f > %.6f", other, fo, f1);
@@ -491,7 +520,7 @@ static void test_quartic_minimum(void) {
         }
         CHECK(f1 <= gmin + 1e-15, "quartic f1(x*) = %.15g <= grid minimum %.15g", f1, gmin);
         CHECK_OK(llp_landscape_eval(&ls, x, &fm, g));
-        CHECK(max_abs(g, n) <= 1e-12, "quartic gradient at the minimum %.3g", max_abs(g, n));
+        CHECK(max_abs(g, n) <= TOL(1e-12, 1e-6), "quartic gradient at the minimum %.3g", max_abs(g, n));
         CHECK_OK(llp_landscape_hessian(&ls, x, H));
         CHECK(H[0] > 0, "quartic Hessian positive at the minimum");
         llp_landscape_free(&ls);
@@ -505,7 +534,11 @@ static void test_quartic_minimum(void) {
    [-1, 1]^2 evaluated with the formula written here (outside the unit disc
    f >= -1 + 2 > 0 > f_min, so the grid covers the global minimum; grid
    points are never lower than the true minimum, 1e-12 allows rounding).
-   For n = 4 the minimum is twice the pair minimum. */
+   For n = 4 the minimum is twice the pair minimum.
+   Float build: the minimiser is rounded to float, half an ulp of |x| < 0.5
+   (1.5e-8) times |H| <= 4 + 16 + 16 = 36: the gradient there is <= 5.4e-7,
+   checked to 1e-6 (measured 2.1e-7); the value is a double sum rounded to
+   float: FLT_EPSILON relative. */
 static void test_sincos_minimum(void) {
     size_t n;
     double gmin = HUGE_VAL;
@@ -523,7 +556,8 @@ static void test_sincos_minimum(void) {
         CHECK_OK(init_simple(&ls, LLP_LANDSCAPE_SINCOS, n, 0));
         CHECK_OK(llp_landscape_minimum(&ls, x, &fm));
         CHECK_OK(llp_landscape_eval(&ls, x, &fx, g));
-        CHECK(max_abs(g, n) <= 1e-10, "sincos n=%lu: gradient at the minimum %.3g", (unsigned long)n, max_abs(g, n));
+        CHECK(max_abs(g, n) <= TOL(1e-10, 1e-6), "sincos n=%lu: gradient at the minimum %.3g", (unsigned long)n,
+              max_abs(g, n));
         CHECK_CLOSE(fm, fx, 1e-14, "sincos: reported minimum value = f(minimiser)");
         a = x[0];
         b = x[1];
@@ -532,7 +566,7 @@ static void test_sincos_minimum(void) {
         o = -16 * cos(4 * a) * sin(4 * b);
         CHECK(d > fabs(o), "sincos: Hessian positive definite (d %.4g, o %.4g)", d, o);
         fpair = sin(4 * a) * cos(4 * b) + 2 * (a * a + b * b);
-        CHECK_CLOSE(fm, (double)(n / 2) * fpair, 1e-12, "sincos minimum = (n/2) f_pair");
+        CHECK_CLOSE(fm, (double)(n / 2) * fpair, TOL(1e-12, FLT_EPSILON), "sincos minimum = (n/2) f_pair");
         CHECK(fpair <= gmin + 1e-12, "sincos: f_pair(x*) = %.15g <= grid minimum %.15g", fpair, gmin);
         CHECK(fpair < 0, "sincos: minimum below 0 (%.6g)", fpair);
         llp_landscape_free(&ls);

@@ -6,7 +6,15 @@
    differences of llp_mlp_forward, combined with the loss Hessians in closed
    form (MSE 2/k I, softmax diag(p) - p p^T, BCE s(1-s)); a Jacobi eigenvalue
    routine written here. Every random draw comes from llp_rng with a fixed
-   seed. */
+   seed.
+
+   Float build (LLPROBE_FLOAT): the products are computed in float (eps =
+   1.2e-7), so identities that hold "up to rounding" get a small multiple of
+   float's rounding, and every central difference uses h = 2^-8 = 3.9e-3
+   instead of 1e-5: float gradients and outputs carry ~eps |g| of rounding,
+   so the difference's rounding error eps |g| / h would be ~1e-2 with
+   h = 1e-5, while h ~ eps^(1/3) balances it against the O(h^2) truncation.
+   Each tolerance below names its measured worst case. */
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
 #include "llp_test.h"
@@ -260,9 +268,11 @@ static const combo all_combos[N_COMBOS] = {{LLP_LOSS_MSE, T_REG_NORMAL},
    second-order term is O(|Hv|). For relu and leaky relu the Hessian is
    piecewise constant in the activation pattern: the test checks with an
    independent forward pass that no hidden pre-activation changes sign
-   between theta - h v and theta + h v (drawing v again otherwise). */
+   between theta - h v and theta + h v (drawing v again otherwise).
+   Float: h = 2^-8 (see the top), measured worst 1.5e-4 relative: 2e-3; the
+   kink search still finds a clean direction at the first or second draw. */
 static void test_hvp_fd_all(void) {
-    const double h = 1e-5;
+    const double h = TOL(1e-5, 1.0 / 256);
     int a, ci;
     for (a = 0; a < N_ACTS; a++)
         for (ci = 0; ci < N_COMBOS; ci++) {
@@ -292,7 +302,8 @@ static void test_hvp_fd_all(void) {
                           llp_act_name(all_acts[a]));
                 CHECK_OK(llp_mlp_hvp(&c.m, c.theta, v, &c.data, NULL, hv, &loss, &c.w));
                 fd_hvp(&c, v, h, fd);
-                CHECK(rel_err(hv, fd, c.n) < 1e-6, "%s/%s target %d wd=%g: Hv vs central difference: rel %.3g (|Hv| %.3g)",
+                CHECK(rel_err(hv, fd, c.n) < TOL(1e-6, 2e-3),
+                      "%s/%s target %d wd=%g: Hv vs central difference: rel %.3g (|Hv| %.3g)",
                       llp_act_name(all_acts[a]), llp_loss_name(all_combos[ci].loss), all_combos[ci].target, wd,
                       rel_err(hv, fd, c.n), nrm(fd, c.n));
             }
@@ -336,7 +347,9 @@ static void test_mae_unsupported(void) {
    several activation/loss pairs. Tolerance 1e-12 relative to
    |u| |Hv| + |v| |Hu|: the two sides differ only by rounding in sums of ~80
    products (~1e-15), while an HVP that is not the Hessian of one function
-   (e.g. a dropped or doubled term) breaks symmetry at O(1). */
+   (e.g. a dropped or doubled term) breaks symmetry at O(1).
+   Float: the same sums rounded in float, ~eps relative to the scale
+   (measured worst 1.7e-8): 1e-6. */
 static void test_hvp_symmetry(void) {
     static const llp_act acts[4] = {LLP_ACT_TANH, LLP_ACT_GELU, LLP_ACT_SOFTPLUS, LLP_ACT_RELU};
     int a, ci, rep;
@@ -367,7 +380,7 @@ static void test_hvp_symmetry(void) {
                 uhv = dot(u, hv, c.n);
                 vhu = dot(v, hu, c.n);
                 scale = nrm(u, c.n) * nrm(hv, c.n) + nrm(v, c.n) * nrm(hu, c.n);
-                CHECK(fabs(uhv - vhu) <= 1e-12 * scale, "%s/%s: u^T H v = %.17g, v^T H u = %.17g",
+                CHECK(fabs(uhv - vhu) <= TOL(1e-12, 1e-6) * scale, "%s/%s: u^T H v = %.17g, v^T H u = %.17g",
                       llp_act_name(acts[a]), llp_loss_name(all_combos[ci].loss), uhv, vhu);
             }
             free(u);
@@ -382,7 +395,10 @@ static void test_hvp_symmetry(void) {
    with unit vectors equals the finite-difference Hessian (central
    differences of the gradient, column by column, h = 1e-5): max abs error /
    max |H| < 1e-6 (same error budget as above: ~1e-9 expected). The
-   assembled matrix is symmetric: max |H_ij - H_ji| <= 1e-12 max |H|. */
+   assembled matrix is symmetric: max |H_ij - H_ji| <= 1e-12 max |H|.
+   Float: h = 2^-8 (see the top), measured worst 5.1e-5 max|H|: 1e-3; H_ij
+   and H_ji come from different float HVPs, a few eps apart (measured
+   2.5e-7 max|H|): 2e-6. */
 static void test_full_hessian(void) {
     static const struct {
         llp_act act;
@@ -417,7 +433,7 @@ static void test_full_hessian(void) {
             if (fabs(H[i]) > hmax) hmax = fabs(H[i]);
         for (j = 0; j < n; j++) {
             e[j] = 1;
-            fd_hvp(&c, e, 1e-5, col);
+            fd_hvp(&c, e, TOL(1e-5, 1.0 / 256), col);
             e[j] = 0;
             for (i = 0; i < n; i++) {
                 double d = fabs(H[i * n + j] - col[i]);
@@ -426,9 +442,10 @@ static void test_full_hessian(void) {
                 if (d > asym) asym = d;
             }
         }
-        CHECK(hmax > 0 && err <= 1e-6 * hmax, "%s/%s: full Hessian vs finite differences: max err %.3g, max|H| %.3g",
-              llp_act_name(cases[ci].act), llp_loss_name(cases[ci].loss), err, hmax);
-        CHECK(asym <= 1e-12 * hmax, "%s/%s: assembled Hessian symmetric: max |H_ij - H_ji| = %.3g",
+        CHECK(hmax > 0 && err <= TOL(1e-6, 1e-3) * hmax,
+              "%s/%s: full Hessian vs finite differences: max err %.3g, max|H| %.3g", llp_act_name(cases[ci].act),
+              llp_loss_name(cases[ci].loss), err, hmax);
+        CHECK(asym <= TOL(1e-12, 2e-6) * hmax, "%s/%s: assembled Hessian symmetric: max |H_ij - H_ji| = %.3g",
               llp_act_name(cases[ci].act), llp_loss_name(cases[ci].loss), asym);
         free(H);
         free(col);
@@ -446,7 +463,12 @@ static void test_full_hessian(void) {
    as well: symmetric to 1e-12 max|G| and its smallest Jacobi eigenvalue is
    >= -1e-12 max|G| (eigenvalues to ~1e-15 max|G|). As a control, the
    Hessian of the tanh/softmax case has a clearly negative eigenvalue, so
-   the same eigenvalue check would see an indefinite matrix. */
+   the same eigenvalue check would see an indefinite matrix.
+   Float: G's entries carry float rounding, a few eps of max|G|: u^T G v vs
+   v^T G u (measured 2.3e-8) and v^T G v >= -tol |v|^2 use 1e-6; assembled
+   asymmetry (measured 1.5e-7 max|G|) 2e-6; the smallest eigenvalue moves by
+   at most the norm of that rounding (measured -1.4e-7 max|G|): >= -1e-5
+   max|G|, still ten times inside the control's -1e-4. */
 static void test_gn_psd_symmetric(void) {
     static const struct {
         llp_act act;
@@ -489,12 +511,12 @@ static void test_gn_psd_symmetric(void) {
                 CHECK_OK(llp_mlp_gnvp(&c.m, c.theta, u, &c.data, NULL, gu, &c.w));
                 ugv = dot(u, gv, c.n);
                 vgu = dot(v, gu, c.n);
-                CHECK(fabs(ugv - vgu) <= 1e-12 * (nrm(u, c.n) * nrm(gv, c.n) + nrm(v, c.n) * nrm(gu, c.n)),
+                CHECK(fabs(ugv - vgu) <= TOL(1e-12, 1e-6) * (nrm(u, c.n) * nrm(gv, c.n) + nrm(v, c.n) * nrm(gu, c.n)),
                       "%s/%s: u^T G v = %.17g vs v^T G u = %.17g", llp_act_name(cases[ci].act),
                       llp_loss_name(cases[ci].loss), ugv, vgu);
             }
         }
-        CHECK(most_neg >= -1e-12, "%s/%s: min v^T G v / |v|^2 = %.3g", llp_act_name(cases[ci].act),
+        CHECK(most_neg >= -TOL(1e-12, 1e-6), "%s/%s: min v^T G v / |v|^2 = %.3g", llp_act_name(cases[ci].act),
               llp_loss_name(cases[ci].loss), most_neg);
         {
             size_t n = c.n, i, j, pass;
@@ -523,9 +545,9 @@ static void test_gn_psd_symmetric(void) {
                 for (i = 0; i < n; i++)
                     if (lam[i] < lmin) lmin = lam[i];
                 if (pass == 0) {
-                    CHECK(asym <= 1e-12 * mmax, "%s/%s: assembled G symmetric (max asym %.3g)",
+                    CHECK(asym <= TOL(1e-12, 2e-6) * mmax, "%s/%s: assembled G symmetric (max asym %.3g)",
                           llp_act_name(cases[ci].act), llp_loss_name(cases[ci].loss), asym);
-                    CHECK(lmin >= -1e-12 * mmax, "%s/%s: smallest eigenvalue of G %.3g (max|G| %.3g)",
+                    CHECK(lmin >= -TOL(1e-12, 1e-5) * mmax, "%s/%s: smallest eigenvalue of G %.3g (max|G| %.3g)",
                           llp_act_name(cases[ci].act), llp_loss_name(cases[ci].loss), lmin, mmax);
                 } else {
                     CHECK(lmin < -1e-4 * mmax, "control: the Hessian is indefinite here (lambda_min %.3g)", lmin);
@@ -551,7 +573,8 @@ static void test_gn_psd_symmetric(void) {
    outputs (all samples) by central differences of llp_mlp_forward (h = 1e-5)
    and H_y the Hessian of the mean loss in the outputs, in closed form:
    MSE 2/(k B) I, softmax CE (diag p - p p^T)/B, BCE s(1-s)/(k B).
-   Tolerance 1e-6 relative: the FD Jacobian carries ~1e-10 relative error. */
+   Tolerance 1e-6 relative: the FD Jacobian carries ~1e-10 relative error.
+   Float: h = 2^-8 (see the top), measured worst 2e-5 relative: 5e-4. */
 static void test_gn_vs_jacobian(void) {
     static const struct {
         llp_act act;
@@ -562,7 +585,7 @@ static void test_gn_vs_jacobian(void) {
                   {LLP_ACT_GELU, LLP_LOSS_MSE, T_REG_NORMAL, 0.0},
                   {LLP_ACT_SIGMOID, LLP_LOSS_BCE, T_CLASS_MULTI, 0.0},
                   {LLP_ACT_SOFTPLUS, LLP_LOSS_BCE, T_CLASS_BINARY, 0.2}};
-    const double h = 1e-5;
+    const double h = TOL(1e-5, 1.0 / 256);
     int ci;
     for (ci = 0; ci < 4; ci++) {
         tcase c;
@@ -630,7 +653,7 @@ static void test_gn_vs_jacobian(void) {
             nw += wcount + (size_t)sizes[l + 1];
         }
         CHECK_OK(llp_mlp_gnvp(&c.m, c.theta, v, &c.data, NULL, gv, &c.w));
-        CHECK(rel_err(gv, ref, n) < 1e-6, "%s/%s: Gv vs J^T H_y J v: rel %.3g", llp_act_name(cases[ci].act),
+        CHECK(rel_err(gv, ref, n) < TOL(1e-6, 5e-4), "%s/%s: Gv vs J^T H_y J v: rel %.3g", llp_act_name(cases[ci].act),
               llp_loss_name(cases[ci].loss), rel_err(gv, ref, n));
         free(J);
         free(yp);
@@ -650,7 +673,10 @@ static void test_gn_vs_jacobian(void) {
    (teacher-student with the student equal to the teacher, noise 0: the
    second-order term is multiplied by dL/dy = 0) for MSE with a 3-layer tanh
    net, to 1e-10 relative. As a control, at a point with nonzero residual the
-   two differ by more than 1e-3 relative (so (b) is not vacuous). */
+   two differ by more than 1e-3 relative (so (b) is not vacuous).
+   Float: (a) is still exact here; in (b) G and H take different float paths
+   to the same value, a few eps apart (measured 5.5e-8): 1e-6, well inside
+   the control's 1e-3. */
 static void test_gn_equals_h(void) {
     static const struct {
         llp_loss loss;
@@ -717,7 +743,8 @@ static void test_gn_equals_h(void) {
             llp_rng_fill_normal(&rng, v, n);
             CHECK_OK(llp_mlp_gnvp(&m, theta, v, &data, NULL, gv, &w));
             CHECK_OK(llp_mlp_hvp(&m, theta, v, &data, NULL, hv, NULL, &w));
-            CHECK(rel_err(gv, hv, n) <= 1e-10, "zero residual, depth 3: |Gv - Hv| / |Hv| = %.3g", rel_err(gv, hv, n));
+            CHECK(rel_err(gv, hv, n) <= TOL(1e-10, 1e-6), "zero residual, depth 3: |Gv - Hv| / |Hv| = %.3g",
+                  rel_err(gv, hv, n));
         }
         /* control: away from the teacher the network's second-order term shows */
         for (i = 0; i < n; i++) theta[i] += (llp_real)(0.3 * llp_rng_normal(&rng));
@@ -737,7 +764,9 @@ static void test_gn_equals_h(void) {
 /* Weight decay lambda/2 ||W||^2 has Hessian lambda on weight entries and 0
    on biases: hv(lambda) - hv(0) = lambda [v_W; 0] and the same for the
    Gauss–Newton product. Tolerance 1e-12 relative to max(|hv|_inf, lambda
-   |v|_inf): the data part is computed identically, one addition rounds. */
+   |v|_inf): the data part is computed identically, one addition rounds.
+   Float: that addition rounds in float, eps/2 of the scale (lambda = 0.25
+   makes lambda v exact); measured 4.5e-8: 2 FLT_EPSILON. */
 static void test_weight_decay_curvature(void) {
     const double lam = 0.25;
     int sizes[4] = {5, 6, 4, 3}, l, pass;
@@ -782,8 +811,8 @@ static void test_weight_decay_curvature(void) {
             }
         }
         CHECK(off == n, "layout covers every parameter");
-        CHECK(worst <= 1e-12 * scale, "%s: (lambda) - (0) - lambda [v_W; 0]: max error %.3g", pass ? "gnvp" : "hvp",
-              worst);
+        CHECK(worst <= TOL(1e-12, 2 * FLT_EPSILON) * scale, "%s: (lambda) - (0) - lambda [v_W; 0]: max error %.3g",
+              pass ? "gnvp" : "hvp", worst);
     }
     free(v);
     free(h0);
@@ -852,7 +881,9 @@ static void test_objective_interface(void) {
    (n1 H1 v + n2 H2 v) / n of two RANGE halves; an INDEX batch (permuted)
    equals the RANGE batch with the same samples; chunks of 7 equal one chunk
    over 50 samples, for both HVP and GNVP (also through an objective built
-   with chunk 7). Tolerance 1e-12 relative: only summation order differs. */
+   with chunk 7). Tolerance 1e-12 relative: only summation order differs.
+   Float: float sums over 20..50 samples in another order, a few eps
+   (measured worst 1.5e-7): 2e-6 (bt below). */
 static void test_hvp_batches(void) {
     tcase c;
     int sizes[4] = {5, 6, 4, 3}, pass;
@@ -864,6 +895,7 @@ static void test_hvp_batches(void) {
     llp_batch ball = llp_batch_all(), b1 = llp_batch_range(0, 22), b2 = llp_batch_range(22, 28),
               br = llp_batch_range(30, 20), bp;
     llp_rng rng;
+    const double bt = TOL(1e-12, 2e-6); /* float: see above */
     if (!setup_case(&c, sizes, 3, LLP_ACT_TANH, LLP_LOSS_SOFTMAX_CE, T_CLASS_MULTI, 0.02, 50, 64, 23)) {
         CHECK(0, "setup failed");
         return;
@@ -891,19 +923,17 @@ static void test_hvp_batches(void) {
         CHECK_OK(PROD(&c.w, &b1, h1));
         CHECK_OK(PROD(&c.w, &b2, h2));
         for (i = 0; i < c.n; i++) hc[i] = (llp_real)((22.0 * h1[i] + 28.0 * h2[i]) / 50.0);
-        CHECK(rel_err(ha, hc, c.n) < 1e-12, "%s(ALL) = weighted halves: rel %.3g", what, rel_err(ha, hc, c.n));
+        CHECK(rel_err(ha, hc, c.n) < bt, "%s(ALL) = weighted halves: rel %.3g", what, rel_err(ha, hc, c.n));
         CHECK_OK(PROD(&w7, &ball, hc));
-        CHECK(rel_err(hc, ha, c.n) < 1e-12, "%s(ALL) chunks of 7 = one chunk: rel %.3g", what, rel_err(hc, ha, c.n));
+        CHECK(rel_err(hc, ha, c.n) < bt, "%s(ALL) chunks of 7 = one chunk: rel %.3g", what, rel_err(hc, ha, c.n));
         if (pass) CHECK_OK(f7.gnvp(f7.ctx, c.theta, v, &ball, hc));
         else CHECK_OK(llp_objective_hvp(&f7, c.theta, v, &ball, hc));
-        CHECK(rel_err(hc, ha, c.n) < 1e-12, "%s(ALL) via objective with chunk 7: rel %.3g", what,
-              rel_err(hc, ha, c.n));
+        CHECK(rel_err(hc, ha, c.n) < bt, "%s(ALL) via objective with chunk 7: rel %.3g", what, rel_err(hc, ha, c.n));
         CHECK_OK(PROD(&c.w, &br, h1));
         CHECK_OK(PROD(&c.w, &bp, h2));
-        CHECK(rel_err(h2, h1, c.n) < 1e-12, "%s(permuted INDEX) = %s(RANGE): rel %.3g", what, what,
-              rel_err(h2, h1, c.n));
+        CHECK(rel_err(h2, h1, c.n) < bt, "%s(permuted INDEX) = %s(RANGE): rel %.3g", what, what, rel_err(h2, h1, c.n));
         CHECK_OK(PROD(&w7, &bp, hc));
-        CHECK(rel_err(hc, h1, c.n) < 1e-12, "%s(permuted INDEX) chunks of 7 = RANGE: rel %.3g", what,
+        CHECK(rel_err(hc, h1, c.n) < bt, "%s(permuted INDEX) chunks of 7 = RANGE: rel %.3g", what,
               rel_err(hc, h1, c.n));
 #undef PROD
     }
@@ -924,7 +954,9 @@ static void test_hvp_batches(void) {
    eigenvectors q satisfy llp_mlp_hvp(q) = lambda q (1e-9 relative to
    max |lambda|: Jacobi converges to ~1e-15, the HVP is exact); and every
    Rayleigh quotient v^T H v / v^T v of 200 random v, with Hv from
-   llp_mlp_hvp, lies in [lambda_min, lambda_max] up to 1e-12 max |lambda|. */
+   llp_mlp_hvp, lies in [lambda_min, lambda_max] up to 1e-12 max |lambda|.
+   Float: H, q and Hq are float-rounded: the residual is ~n eps max|lambda|
+   at worst (2e-6 for n = 17; measured 8.3e-8): 1e-5. */
 static void test_rayleigh_vs_eigen(void) {
     tcase c;
     int sizes[3] = {2, 3, 2}, it, rep;
@@ -973,7 +1005,7 @@ static void test_rayleigh_vs_eigen(void) {
         for (i = 0; i < n; i++) v[i] = (llp_real)V[i * n + q];
         CHECK_OK(llp_mlp_hvp(&c.m, c.theta, v, &c.data, NULL, hv, NULL, &c.w));
         for (i = 0; i < n; i++) err += (hv[i] - lam[q] * v[i]) * (hv[i] - lam[q] * v[i]);
-        CHECK(sqrt(err) <= 1e-9 * s, "H q = lambda q for lambda = %.6g: residual %.3g", lam[q], sqrt(err));
+        CHECK(sqrt(err) <= TOL(1e-9, 1e-5) * s, "H q = lambda q for lambda = %.6g: residual %.3g", lam[q], sqrt(err));
     }
     llp_rng_seed(&rng, 92);
     {

@@ -176,7 +176,11 @@ static llp_mlp_desc arch(int k) {
     return d;
 }
 
-/* Build model k with random parameters, plus a few awkward values. */
+/* Build model k with random parameters, plus a few awkward values: the
+   smallest denormal, minus the largest finite value, 1/3 and -0 of llp_real
+   (5e-324 and -DBL_MAX in double; 2^-149 and -FLT_MAX in float, where the
+   double extremes would be 0 and -Inf). The file stores f64, which holds
+   every float exactly, so the float round trip is bit-exact as well. */
 static int make_model(int k, llp_mlp *m) {
     llp_mlp_desc d = arch(k);
     llp_rng rng;
@@ -185,8 +189,8 @@ static int make_model(int k, llp_mlp *m) {
     llp_mlp_randomize(m, m->theta, &rng);
     m->theta[m->n_params - 1] = (llp_real)-0.0;
     if (m->n_params > 3) {
-        m->theta[0] = (llp_real)5e-324; /* denormal */
-        m->theta[1] = (llp_real)-1.7976931348623157e308;
+        m->theta[0] = (llp_real)LLP_TEST_REAL_TRUE_MIN; /* denormal */
+        m->theta[1] = (llp_real)-LLP_TEST_REAL_MAX;
         m->theta[2] = (llp_real)(1.0 / 3.0);
     }
     return 1;
@@ -196,8 +200,8 @@ static int make_model(int k, llp_mlp *m) {
 
 /* Save then load gives the same architecture (every field, resolved
    defaults included) and bit-identical parameters (denormal, -DBL_MAX, -0
-   among them) for 12 architectures: 1 and 4 layers, every activation, every
-   loss, per-layer activations, weight decay, init rule and init scale. */
+   among them; their float counterparts in the float build) for 12 architectures: 1 and 4 layers, every activation,
+   every loss, per-layer activations, weight decay, init rule and init scale. */
 static void test_round_trip(void) {
     const char *path = "test_model_file_rt.llpm";
     int k;

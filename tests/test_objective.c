@@ -115,7 +115,11 @@ static void fill_scaled(llp_rng *rng, llp_real *x, size_t n, double norm) {
    |v| is 1e6 times too large or too small at the extreme scales and loses
    from 5 to all digits (checked by mutation); one that ignored |theta|
    still passes here (it loses ~3 digits at |theta| = 1e3, 1e-7 relative),
-   which is why test_fd_step_rule pins the documented rule exactly. */
+   which is why test_fd_step_rule pins the documented rule exactly.
+   Float build: the step rule uses float's epsilon, a relative step of
+   eps^(1/3) = 4.9e-3, and its accuracy is ~eps^(2/3) = 2.4e-5 times the
+   function's constants (measured worst 3.6e-5): checked to 5e-4, where a
+   step that ignored |v| still fails by orders of magnitude. */
 static void test_fd_hvp_scales(void) {
     static const double tscales[3] = {1e-3, 1.0, 1e3}, vscales[3] = {1e-6, 1.0, 1e6};
     const size_t n = 7;
@@ -142,8 +146,9 @@ static void test_fd_hvp_scales(void) {
                 e = rel_err(hv, ref, n);
                 if (e > worst) worst = e;
             }
-            CHECK(worst < 1e-6, "|theta| = %g, |v| = %g: finite-difference Hv vs closed form: worst rel %.3g",
-                  tscales[ti], vscales[vi], worst);
+            CHECK(worst < TOL(1e-6, 5e-4),
+                  "|theta| = %g, |v| = %g: finite-difference Hv vs closed form: worst rel %.3g", tscales[ti],
+                  vscales[vi], worst);
         }
     CHECK(ctx.hvp_calls == 0, "no hvp callback exists, none was called");
 }
@@ -154,7 +159,10 @@ static void test_fd_hvp_scales(void) {
    hv_2 = ((h s)^3 / 6 - (-h s)^3 / 6) / 2h = h^2 s^3 / 6 where the true value
    is 0, so h = sqrt(6 hv_2 / s^3) can be read off; it must equal the
    documented step to 1e-9 relative (a few roundings). hv_1 and hv_3 are
-   exactly 0 (their coordinates do not move). */
+   exactly 0 (their coordinates do not move).
+   Float build: eps is FLT_EPSILON (as documented: the epsilon of llp_real),
+   and the roundings are float's: the theta + h v, the gradient and hv are each
+   rounded to float (~6e-8 each), the square root halves the sum: 1e-6. */
 static void test_fd_step_rule(void) {
     static const double cs[3] = {0.0, 1.0, 1e3}, ss[3] = {1e-6, 1.0, 1e6};
     cb_ctx ctx;
@@ -167,15 +175,15 @@ static void test_fd_step_rule(void) {
     f = llp_objective_from_callbacks(3, 0, cb_loss_grad, NULL, &ctx);
     for (a = 0; a < 3; a++)
         for (b = 0; b < 3; b++) {
-            double want = cbrt(DBL_EPSILON) * (1 + cs[a]) / ss[b], got;
+            double want = cbrt(LLP_TEST_EPS) * (1 + cs[a]) / ss[b], got;
             theta[0] = (llp_real)cs[a];
             theta[1] = theta[2] = 0;
             v[0] = v[2] = 0;
             v[1] = (llp_real)ss[b];
             CHECK_OK(llp_hvp_fd(&f, theta, v, NULL, hv, NULL));
             got = sqrt(6 * hv[1] / (ss[b] * ss[b] * ss[b]));
-            CHECK(fabs(got / want - 1) <= 1e-9, "|theta| = %g, |v| = %g: step %.17g, documented %.17g", cs[a], ss[b],
-                  got, want);
+            CHECK(fabs(got / want - 1) <= TOL(1e-9, 1e-6), "|theta| = %g, |v| = %g: step %.17g, documented %.17g",
+                  cs[a], ss[b], got, want);
             CHECK(hv[0] == 0 && hv[2] == 0, "coordinates that do not move give exactly 0");
         }
 }
@@ -246,7 +254,8 @@ static void test_fd_work_buffer(void) {
 }
 
 /* llp_objective_loss asks for the loss only: the callback sees grad = NULL
-   and the value is f(theta) (checked against the formula here, 1e-15).
+   and the value is f(theta) (checked against the formula here, 1e-15; in
+   float the callback's double result is rounded to float: FLT_EPSILON).
    llp_objective_loss_grad hands the caller's gradient buffer through and
    works with loss = NULL. */
 static void test_loss_passes_null_grad(void) {
@@ -261,10 +270,10 @@ static void test_loss_passes_null_grad(void) {
     CHECK_OK(llp_objective_loss(&f, theta, NULL, &loss));
     CHECK(ctx.loss_grad_calls == 1 && ctx.last_grad == NULL, "llp_objective_loss passes grad = NULL");
     CHECK(ctx.last_loss == &loss, "and the caller's loss pointer");
-    CHECK_CLOSE(loss, want, 1e-15, "loss value");
+    CHECK_CLOSE(loss, want, TOL(1e-15, FLT_EPSILON), "loss value");
     CHECK_OK(llp_objective_loss_grad(&f, theta, NULL, &loss, g));
     CHECK(ctx.last_grad == g, "llp_objective_loss_grad passes the caller's gradient buffer");
-    CHECK_CLOSE(g[0], 2 * 0.5 / 1.25 + S * S / 2, 1e-15, "gradient component 0");
+    CHECK_CLOSE(g[0], 2 * 0.5 / 1.25 + S * S / 2, TOL(1e-15, FLT_EPSILON), "gradient component 0");
     CHECK_OK(llp_objective_loss_grad(&f, theta, NULL, NULL, g2));
     CHECK(ctx.last_loss != NULL, "loss = NULL: the callback still gets somewhere to write");
     CHECK(memcmp(g, g2, sizeof g) == 0, "gradient with loss = NULL is the same");
@@ -335,7 +344,10 @@ static void test_batch_helpers(void) {
    llp_objective_loss_grad (same arithmetic: 1e-14 relative), the exact hvp
    matches llp_hvp_fd to 1e-6 relative (the documented accuracy of the
    finite difference), and batches are ignored (n_samples = 0): an arbitrary
-   batch gives the same loss as none. */
+   batch gives the same loss as none.
+   Float build: the finite difference's step is eps^(1/3) (1 + |x|) ~ 2e-2 here,
+   so its O(h^2) truncation on the oscillating Rastrigin and Ackley (fourth
+   derivatives ~ (2 pi)^4 A) reaches 3e-3 (measured worst 2.9e-3): 1e-2. */
 static void test_landscape_contract(void) {
     static const llp_landscape_kind kinds[9] = {
         LLP_LANDSCAPE_SADDLE,     LLP_LANDSCAPE_QUADRATIC, LLP_LANDSCAPE_SKEWED_BOWL,
@@ -373,7 +385,8 @@ static void test_landscape_contract(void) {
             e = rel_err(hv, fd, d.n);
             if (e > worst) worst = e;
         }
-        CHECK(worst < 1e-6, "%s: exact hvp vs llp_hvp_fd: worst rel %.3g", llp_landscape_name(kinds[k]), worst);
+        CHECK(worst < TOL(1e-6, 1e-2), "%s: exact hvp vs llp_hvp_fd: worst rel %.3g", llp_landscape_name(kinds[k]),
+              worst);
         llp_landscape_free(&ls);
     }
 }
@@ -381,7 +394,9 @@ static void test_landscape_contract(void) {
 /* The MLP objective satisfies the same contract: llp_objective_loss equals
    the loss from llp_objective_loss_grad (1e-14), and the exact hvp matches
    llp_hvp_fd (1e-6 relative), for three architectures/losses, on ALL and on
-   an INDEX batch (the finite difference sees the same batch). */
+   an INDEX batch (the finite difference sees the same batch).
+   Float build: llp_hvp_fd is good to ~eps^(2/3) = 2.4e-5 times the curvature's
+   constants (measured worst 1.9e-4, the softmax): 2e-3. */
 static void test_mlp_contract(void) {
     static const struct {
         llp_act act;
@@ -437,7 +452,7 @@ static void test_mlp_contract(void) {
             CHECK(fabs(l1 - l2) <= 1e-14 * fabs(l2), "%s: loss = loss from loss_grad", llp_loss_name(cases[ci].loss));
             CHECK_OK(llp_objective_hvp(&f, theta, v, bp, hv));
             CHECK_OK(llp_hvp_fd(&f, theta, v, bp, fd, NULL));
-            CHECK(rel_err(hv, fd, n) < 1e-6, "%s batch %d: exact hvp vs llp_hvp_fd: rel %.3g",
+            CHECK(rel_err(hv, fd, n) < TOL(1e-6, 2e-3), "%s batch %d: exact hvp vs llp_hvp_fd: rel %.3g",
                   llp_loss_name(cases[ci].loss), bi, rel_err(hv, fd, n));
         }
         llp_mlp_objective_free(&mo);
