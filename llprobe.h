@@ -2786,6 +2786,473 @@ static void llp__dense_tangent_backward(llp_real *rdx, llp_real *rdW, llp_real *
     }
 }
 
+/* ---- fast element-wise math: exp, tanh, sigmoid, softplus, GELU -----------
+   Array versions of the activation functions, written to be vectorised:
+       llp__vexp, llp__vtanh, llp__vsigmoid, llp__vsoftplus, llp__vgelu  (y = f(x))
+       llp__vgelu_d12  (d1 = Phi(z) + z phi(z), d2 = phi(z) (2 - z^2))
+   x and y are arrays of n values; y may be x (in place). For gelu_d12, d1 or
+   d2 may be z, but d1 and d2 must differ.
+
+   Method (all approximations derived here with a Remez exchange in 60-digit
+   arithmetic, mpmath; degrees are picked per precision by LLP_REAL_IS_FLOAT):
+   - exp(x) = 2^k e^r: k = nearest integer to x/ln2 by the 1.5*2^p
+     "shifter" (no float->int conversion), r = x - k ln2 with ln2 split in a
+     hi part of 42 (float: 16) bits so k*hi and x - k*hi are exact
+     (Cody & Waite); r is kept as rh + rl. e^r = 1 + r + r^2 q(r), q a
+     minimax polynomial of degree 9 (float: 4) on |r| <= ln2/2, relative
+     error 3.6e-18 (float 3.1e-9); 1 + rh is carried as an exact sum h + l
+     so only the last addition rounds at full size. 2^k is built in the
+     exponent field and applied as two factors 2^(k/2), so subnormal and
+     overflowing results come out right with a single rounding. Inputs are
+     clamped first (no integer overflow, exp(-inf) = 0, exp(+inf) = inf).
+   - tanh(a), a = |x|: a < 1: tanh a = a - a^3 P(a^2)/Q(a^2), a minimax
+     rational of degree 3/3 (float 1/2), relative error 5.6e-19 (float
+     1.7e-10); a >= 1: 1 - 2e/(1 + e), e = exp(-2a). The sign is copied from x
+     (tanh(-0) = -0); a is clamped to 20 (float 10), where tanh rounds to 1.
+   - sigmoid(x) = (x < 0 ? e : 1) / (1 + e), e = exp(-|x|): relative
+     accuracy into the subnormal range (sigmoid(-700) = 9.86e-305).
+   - softplus(x) = max(x, 0) + log1p(exp(-|x|)). log1p(u), 0 <= u <= 1:
+     1 + u = 2^K (1 + f), K = (u >= 1/2), f = u or (u - 1)/2 (exact),
+     s = f / (2 + f), log(1 + f) = f - (f^2/2 - s (f^2/2 + s^2 g(s^2))),
+     g minimax of degree 7 (float: 2) for s^2 <= 0.04 (relative 1.4e-19,
+     float 2.8e-9).
+   - GELU, a = |x|: Q(a) = erfc(a/sqrt2)/2 = exp(-a^2/2) G(a), G a minimax
+     rational P/Q of degree 10/11 on [0, 40], relative error 9.8e-19,
+     evaluated by Estrin's scheme (float: degree 4/5 on [0, 15], 6.3e-9,
+     evaluated in double). a^2/2 is carried as hi + lo (a split into
+     26 + 27 bits, float 12 + 12, so ah*ah is exact), so exp(-a^2/2) keeps
+     full relative accuracy out to a = 38 instead of losing a^2 ulps.
+     Phi = Q for x < 0, 1 - Q otherwise; gelu(x) = x Phi(x).
+   - GELU derivatives: d1 = Phi(z) + z phi(z) has a zero at
+     z0 = -0.7517915...; for z < 0 it is computed as
+     exp(-a^2/2) (a - a0) S(a) / Q(a), where S is P(a) - a Q(a)/sqrt(2 pi)
+     deflated by (a - a0) offline, so d1 keeps its relative accuracy even
+     next to z0 (no cancellation). d2 = phi(z) (2 - z^2) with
+     2 - z^2 = ((sqrt2_hi - a) + sqrt2_lo)(sqrt2 + a), accurate near +-sqrt2.
+   - NaN in gives the same NaN out (passed through); inf/-inf give the
+     limits (tanh +-1, sigmoid 1/0, softplus inf/0, gelu inf/-0, d1 1/-0,
+     d2 -0).
+
+   Measured accuracy (parts/test_fastmath.c: double against x86-64 long
+   double libm, float against double libm, 5 input sets of up to 1e6 values
+   each; "all floats": every one of the 2^32 float inputs). Max error in ulps
+   of the exact value (subnormal results in subnormal ulps) and relative:
+                 double                     float (test sets / all floats)
+     exp         0.76 ulp, rel 1.1e-16      0.77 / 0.79 ulp
+     tanh        1.23 ulp, rel 1.8e-16      1.26 / 1.39 ulp
+     sigmoid     2.29 ulp, rel 3.2e-16      2.16 / 2.40 ulp
+     softplus    1.43 ulp, rel 2.2e-16      1.51 / 1.58 ulp
+     gelu        6.3 ulp,  rel 7.3e-16      2.80 / 2.98 ulp
+     gelu d1     6.4 ulp,  rel 8.1e-16 (*)  2.14 / 2.55 ulp (*)
+     gelu d2     4.2 ulp,  rel 5.4e-16      1.69 / 1.83 ulp
+   (*) outside |z - z0| < 0.01; inside, relative 1.3e-15 (float 1.2e-7) and
+   absolute 1.7e-18 (float 5e-10). Without FMA (plain x86-64) the rounding
+   of the degree-10/11 rational (about 5 ulp of G) dominates the double
+   GELU errors.
+
+   Two paths, bit-identical results: with GCC >= 9 or Clang, blocks of one
+   native vector register (16 bytes, or 32 with AVX: 2/4 doubles, 4/8
+   floats) go through the vector extension, which gives SIMD code even at
+   GCC -O2 (whose cost model does not vectorise these loops); the tail and
+   other compilers use a branch-free scalar loop that GCC -O3 and Clang -O2
+   auto-vectorise. Both are generated from the same macro text, so they do
+   the same operations in the same order. Define LLP__NO_VECTOR_EXT to force
+   the scalar path. With an FMA unit enabled (e.g. -march=x86-64-v3) Clang
+   fuses a*b + c within expressions, identically in both paths; GCC is told
+   not to fuse here (see the pragma below). Results of FMA builds differ from
+   plain x86-64 builds, never between the two paths.
+
+   Not for -ffast-math / -fassociative-math (the shifter rounding would be
+   reassociated away) nor -ffinite-math-only (inf/NaN handling). Assumes
+   IEEE binary64/binary32 arithmetic without excess precision
+   (FLT_EVAL_METHOD 0: SSE2, NEON; not the x87 unit) in round-to-nearest.
+
+   Needs <stddef.h>, <stdint.h>, <string.h> and llp_real / LLP_REAL_IS_FLOAT.
+   No global or static mutable state.
+   --------------------------------------------------------------------------- */
+
+/* GCC, for this section only: (1) no-trapping-math: GCC keeps a branch around a
+   select whose arm holds a floating-point operation that might trap, and then
+   does not vectorise the scalar loop; nothing here relies on traps, and no
+   result changes. (2) fp-contract=off: in GNU modes GCC fuses a*b + c across
+   statements where an FMA unit is enabled, and its choices differ between the
+   vector and the scalar code (a product shared by two uses), which would break
+   their bit-identity. Clang contracts only within one expression, which is
+   the same macro text in both paths, so it is left alone. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("no-trapping-math", "fp-contract=off")
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LLP__FM_INLINE static inline __attribute__((always_inline, unused))
+#define LLP__FM_API static __attribute__((unused))
+#elif defined(_MSC_VER)
+#define LLP__FM_INLINE static __forceinline
+#define LLP__FM_API static
+#else
+#define LLP__FM_INLINE static inline
+#define LLP__FM_API static
+#endif
+
+#define LLP__FM_K(c) ((llp_real)(c))
+#define LLP__FM_KD(c) ((double)(c))
+
+#if LLP_REAL_IS_FLOAT
+typedef uint32_t llp__fm_u;
+#define LLP__FM_MANT 23
+#define LLP__FM_BIAS 127u
+#define LLP__FM_SIGN ((llp__fm_u)0x80000000u)
+#define LLP__FM_SPLITMASK ((llp__fm_u)0xFFFFF000u)  /* keep 12 significant bits */
+#define LLP__FM_SHIFT 12582912.0f                     /* 1.5 * 2^23 */
+#define LLP__FM_SHIFT_BITS ((llp__fm_u)0x4B400000u)
+#define LLP__FM_LOG2E 1.44269502f
+#define LLP__FM_LN2HI 0.693145752f                    /* 16 bits */
+#define LLP__FM_LN2LO 1.42860677e-06f
+#define LLP__FM_LN2 0.693147182f
+#define LLP__FM_LN2TAIL (-1.90465421e-09f)
+#define LLP__FM_SQ2HI 1.4142135623730951 /* used in double */
+#define LLP__FM_SQ2LO (-9.667293313452913e-17)
+#define LLP__FM_INVSQRT2PI 0.3989422804014327
+#define LLP__FM_EXP_LO (-104.0f)   /* exp(-104) < 2^-150: rounds to 0 */
+#define LLP__FM_EXP_HI 89.0f       /* exp(89) > FLT_MAX */
+#define LLP__FM_TANH_HI 10.0f      /* tanh(a) rounds to 1 for a > 9.02 */
+#define LLP__FM_NEG_HI 104.0f      /* exp(-a) for sigmoid/softplus */
+#define LLP__FM_GAUSS_HI 15.0f     /* gelu(-15) = -0 in float */
+/* q(r) ~ (e^r - 1 - r) / r^2, |r| <= 0.34664: max |r^2 (g - q)| e^-r = 3.1e-9 */
+#define LLP__FM_EXPQ(r, r2)                                                             \
+    ((LLP__FM_K(0.49999994f) + (r) * LLP__FM_K(0.166665211f)) +                         \
+     ((LLP__FM_K(0.041668389f) + (r) * LLP__FM_K(0.00836872403f)) + (r2) * LLP__FM_K(0.00138145848f)) * (r2))
+/* g(z) ~ 2 (atanh(sqrt z)/sqrt z - 1)/z, z <= 0.04: max |z/2 (g - p)| = 2.8e-9 */
+#define LLP__FM_LOGG(z) \
+    (LLP__FM_K(0.666669488f) + (z) * (LLP__FM_K(0.399578243f) + (z) * LLP__FM_K(0.303605646f)))
+/* tanh(a) = a - a^3 P(a^2)/Q(a^2) for a < 1: relative error 1.7e-10 */
+#define LLP__FM_TANHP(z) (LLP__FM_K(0.333333313f) + (z) * LLP__FM_K(0.0146865696f))
+#define LLP__FM_TANHQ(z) (LLP__FM_K(1.0f) + (z) * (LLP__FM_K(0.444059521f) + (z) * LLP__FM_K(0.0157197006f)))
+/* G(a) = exp(a^2/2) erfc(a/sqrt2)/2 ~ P(a)/Q(a) on [0, 15]: rel. error 6.3e-9. For float
+   the rational is evaluated in double (a is converted exactly), so its rounding
+   errors do not add float ulps; only the final conversion rounds. */
+#define LLP__FM_GP(a, a2, a4, a8)                                                            \
+    (((LLP__FM_KD(0.5000000031505115) + (a) * LLP__FM_KD(0.439283289270233)) +               \
+      (LLP__FM_KD(0.18396904549005766) + (a) * LLP__FM_KD(0.04088109977062695)) * (a2)) +    \
+     LLP__FM_KD(0.004153226540474651) * (a4))
+#define LLP__FM_GQ(a, a2, a4, a8)                                                            \
+    (((LLP__FM_KD(1.0) + (a) * LLP__FM_KD(1.676451585575829)) +                              \
+      (LLP__FM_KD(1.2055478692551962) + (a) * LLP__FM_KD(0.471408455010319)) * (a2)) +       \
+     (LLP__FM_KD(0.10247983719032529) + (a) * LLP__FM_KD(0.010410483410223529)) * (a4))
+/* P(a) - a Q(a)/sqrt(2 pi) = (a - a0) S(a) + (remainder dropped, 5.3e-9) */
+#define LLP__FM_GS(a, a2, a4, a8)                                                            \
+    (((LLP__FM_KD(-0.6650780063140243) + (a) * LLP__FM_KD(-0.9383173286907674)) +            \
+      (LLP__FM_KD(-0.6031977493141434) + (a) * LLP__FM_KD(-0.21699477532353006)) * (a2)) +   \
+     (LLP__FM_KD(-0.04400586696578791) + (a) * LLP__FM_KD(-0.004153181991755858)) * (a4))
+#define LLP__FM_A0HI 0.7517915246935645
+#define LLP__FM_A0LO (-1.4956759177009883e-17)
+#else
+typedef uint64_t llp__fm_u;
+#define LLP__FM_MANT 52
+#define LLP__FM_BIAS 1023u
+#define LLP__FM_SIGN ((llp__fm_u)0x8000000000000000ull)
+#define LLP__FM_SPLITMASK ((llp__fm_u)0xFFFFFFFFF8000000ull) /* keep 26 significant bits */
+#define LLP__FM_SHIFT 6755399441055744.0                      /* 1.5 * 2^52 */
+#define LLP__FM_SHIFT_BITS ((llp__fm_u)0x4338000000000000ull)
+#define LLP__FM_LOG2E 1.4426950408889634
+#define LLP__FM_LN2HI 0.6931471805598903 /* 42 bits */
+#define LLP__FM_LN2LO 5.497923018708371e-14
+#define LLP__FM_LN2 0.6931471805599453
+#define LLP__FM_LN2TAIL 2.3190468138462996e-17
+#define LLP__FM_SQ2HI 1.4142135623730951
+#define LLP__FM_SQ2LO (-9.667293313452913e-17)
+#define LLP__FM_INVSQRT2PI 0.3989422804014327
+#define LLP__FM_EXP_LO (-746.0) /* exp(-746) < 2^-1075: rounds to 0 */
+#define LLP__FM_EXP_HI 710.0    /* exp(710) > DBL_MAX */
+#define LLP__FM_TANH_HI 20.0    /* tanh(a) rounds to 1 for a > 19.06 */
+#define LLP__FM_NEG_HI 746.0
+#define LLP__FM_GAUSS_HI 40.0 /* gelu(-40) = -0 */
+/* q(r) ~ (e^r - 1 - r) / r^2, |r| <= 0.34657: max |r^2 (g - q)| e^-r = 3.6e-18
+   (Estrin's scheme: a short dependency chain) */
+#define LLP__FM_EXPQ(r, r2)                                                                         \
+    (((LLP__FM_K(0.5000000000000011) + (r) * LLP__FM_K(0.16666666666666413)) +                      \
+      (LLP__FM_K(0.041666666666530267) + (r) * LLP__FM_K(0.008333333333494336)) * (r2)) +           \
+     (((LLP__FM_K(0.001388888894359828) + (r) * LLP__FM_K(0.00019841269506774777)) +                \
+       (LLP__FM_K(2.4801493135553387e-05) + (r) * LLP__FM_K(2.755758626927904e-06)) * (r2)) +       \
+      (LLP__FM_K(2.7630234153458957e-07) + (r) * LLP__FM_K(2.5000071774883874e-08)) * ((r2) * (r2))) * \
+         ((r2) * (r2)))
+/* g(z) ~ 2 (atanh(sqrt z)/sqrt z - 1)/z, z <= 0.04: max |z/2 (g - p)| = 1.4e-19 (Estrin) */
+#define LLP__FM_LOGG(z)                                                                          \
+    (((LLP__FM_K(0.666666666666666) + (z) * LLP__FM_K(0.4000000000005594)) +                     \
+      (LLP__FM_K(0.28571428556007233) + (z) * LLP__FM_K(0.22222224276198324)) * ((z) * (z))) +   \
+     ((LLP__FM_K(0.1818166708868719) + (z) * LLP__FM_K(0.15391072423431443)) +                   \
+      (LLP__FM_K(0.13174261932977527) + (z) * LLP__FM_K(0.13838566288535692)) * ((z) * (z))) *   \
+         (((z) * (z)) * ((z) * (z))))
+/* tanh(a) = a - a^3 P(a^2)/Q(a^2) for a < 1: relative error 5.6e-19 */
+#define LLP__FM_TANHP(z)                                                                         \
+    (LLP__FM_K(0.33333333333333326) +                                                            \
+     (z) * (LLP__FM_K(0.02140595554495878) +                                                     \
+            (z) * (LLP__FM_K(0.00024310562623409306) + (z) * LLP__FM_K(1.7192742354457514e-08))))
+#define LLP__FM_TANHQ(z)                                                                         \
+    (LLP__FM_K(1.0) +                                                                            \
+     (z) * (LLP__FM_K(0.46421786663487236) +                                                     \
+            (z) * (LLP__FM_K(0.024511701627926267) + (z) * LLP__FM_K(0.000254114668242067))))
+/* G(a) = exp(a^2/2) erfc(a/sqrt2)/2 ~ P(a)/Q(a) on [0, 40]: rel. error 9.8e-19 (Estrin's scheme) */
+#define LLP__FM_GP(a, a2, a4, a8)                                                                          \
+    ((((LLP__FM_KD(0.5) + (a) * LLP__FM_KD(0.8286169272839371)) +                                            \
+       (LLP__FM_KD(0.6806901597814095) + (a) * LLP__FM_KD(0.3581798348394926)) * (a2)) +                     \
+      ((LLP__FM_KD(0.13245591316675995) + (a) * LLP__FM_KD(0.03580726046859473)) +                           \
+       (LLP__FM_KD(0.0071568840247444015) + (a) * LLP__FM_KD(0.0010456582823784265)) * (a2)) * (a4)) +       \
+     ((LLP__FM_KD(0.00010729312427087364) + (a) * LLP__FM_KD(7.031412403479563e-06)) +                       \
+      LLP__FM_KD(2.2628121096640978e-07) * (a2)) * (a8))
+#define LLP__FM_GQ(a, a2, a4, a8)                                                                          \
+    ((((LLP__FM_KD(1.0) + (a) * LLP__FM_KD(2.4551184153707397)) +                                            \
+       (LLP__FM_KD(2.82028139812992) + (a) * LLP__FM_KD(2.0050209669487407)) * (a2)) +                       \
+      ((LLP__FM_KD(0.9825134270711042) + (a) * LLP__FM_KD(0.3494251620700122)) +                             \
+       (LLP__FM_KD(0.09234131814824377) + (a) * LLP__FM_KD(0.0182074574193502)) * (a2)) * (a4)) +            \
+     ((LLP__FM_KD(0.0026387017535442338) + (a) * LLP__FM_KD(0.0002695111818493643)) +                        \
+      (LLP__FM_KD(1.76251371411803e-05) + (a) * LLP__FM_KD(5.672028814260292e-07)) * (a2)) * (a8))
+/* P(a) - a Q(a)/sqrt(2 pi) = (a - a0) S(a) + (remainder dropped, 2.0e-18) */
+#define LLP__FM_GS(a, a2, a4, a8)                                                                          \
+    ((((LLP__FM_KD(-0.6650779951314343) + (a) * LLP__FM_KD(-1.4561917846309422)) +                           \
+       (LLP__FM_KD(-1.5395643168504383) + (a) * LLP__FM_KD(-1.0276980172943064)) * (a2)) +                   \
+      ((LLP__FM_KD(-0.47921036859347044) + (a) * LLP__FM_KD(-0.16367766581493295)) +                         \
+       (LLP__FM_KD(-0.04181222828581268) + (a) * LLP__FM_KD(-0.008006249516193912)) * (a2)) * (a4)) +        \
+     ((LLP__FM_KD(-0.0011303905795208653) + (a) * LLP__FM_KD(-0.0001127071725112711)) +                      \
+      (LLP__FM_KD(-7.2015287000923655e-06) + (a) * LLP__FM_KD(-2.262812109663635e-07)) * (a2)) * (a8))
+#define LLP__FM_A0HI 0.7517915246935645
+#define LLP__FM_A0LO (-1.4956759177009883e-17)
+#endif
+
+/* Scalar path helpers: select (a function, so both arms are always evaluated),
+   and bit casts through memcpy. */
+LLP__FM_INLINE llp_real llp__fm_ssel(int c, llp_real a, llp_real b) { return c ? a : b; }
+#define LLP__FM_SSEL(c, a, b) llp__fm_ssel(c, a, b)
+LLP__FM_INLINE llp__fm_u llp__fm_sbits(llp_real x) {
+    llp__fm_u u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+LLP__FM_INLINE llp_real llp__fm_sreal(llp__fm_u u) {
+    llp_real x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+#define LLP__FM_STOB(x) llp__fm_sbits(x)
+#define LLP__FM_STOR(u) llp__fm_sreal(u)
+
+/* The kernels, written once over a value type R (llp_real or a vector of
+   them) and its bit type U; SEL(c, a, b) picks a where the comparison c
+   holds, TOB/TOR reinterpret bits. Every helper takes and returns through
+   pointers (32-byte vectors by value would change the ABI without AVX). */
+#define LLP__FM_DEFINE(P, R, U, SEL, TOB, TOR, RD, TOD, TOF)                                                          \
+    /* Reduction for exp(xh + xl), |xl| tiny: k (integer, as two's complement bits) and         \
+       r = rh + rl = xh + xl - k ln2 (rh + rl exact up to the rounding of k*ln2lo). */                \
+    LLP__FM_INLINE void P##red(const R *xh, const R *xl, U *kb, R *rh, R *rl) {                        \
+        R t = *xh * LLP__FM_K(LLP__FM_LOG2E) + LLP__FM_K(LLP__FM_SHIFT);                                \
+        R kn = t - LLP__FM_K(LLP__FM_SHIFT);                                                            \
+        R rr = *xh - kn * LLP__FM_K(LLP__FM_LN2HI); /* exact */                                        \
+        R d = *xl - kn * LLP__FM_K(LLP__FM_LN2LO);                                                      \
+        *kb = TOB(t) - LLP__FM_SHIFT_BITS;                                                              \
+        *rh = rr + d;                                                                                   \
+        *rl = (rr - *rh) + d;                                                                           \
+    }                                                                                                   \
+    /* p = e^(rh + rl) for |rh| <= ln2/2: 1 + rh is carried as h + l (exact) so that                 \
+       the final addition is the only full-size rounding. */                                            \
+    LLP__FM_INLINE void P##expr(const R *prh, const R *prl, R *p) {                                     \
+        R rh = *prh, r2 = rh * rh, h = LLP__FM_K(1) + rh, l = (LLP__FM_K(1) - h) + rh;                  \
+        *p = h + ((l + *prl * (LLP__FM_K(1) + rh)) + r2 * LLP__FM_EXPQ(rh, r2));                            \
+    }                                                                                                   \
+    /* 2^k = s1 * s2 = 2^floor(k/2) 2^ceil(k/2), both normal for |k| <= 2044 (float 252). */         \
+    LLP__FM_INLINE void P##scale2(const U *kb, R *s1, R *s2) {                                          \
+        U k1 = (*kb + 2048u) >> 1;                                                                      \
+        *s1 = TOR((k1 - (1024u - LLP__FM_BIAS)) << LLP__FM_MANT);                                       \
+        *s2 = TOR((*kb - k1 + (1024u + LLP__FM_BIAS)) << LLP__FM_MANT);                                 \
+    }                                                                                                   \
+    /* e^-a for 0 <= a <= LLP__FM_NEG_HI (or NaN). */                                                  \
+    LLP__FM_INLINE void P##expneg(const R *pa, R *pe) {                                                 \
+        R x = -*pa, zero = TOR(TOB(x) ^ TOB(x)), rh, rl, p, s1, s2;                                     \
+        U kb;                                                                                           \
+        P##red(&x, &zero, &kb, &rh, &rl);                                                               \
+        P##expr(&rh, &rl, &p);                                                                          \
+        P##scale2(&kb, &s1, &s2);                                                                       \
+        *pe = (p * s1) * s2;                                                                            \
+    }                                                                                                   \
+    /* log(1 + u) for 0 <= u <= 1 (or NaN). */                                                         \
+    LLP__FM_INLINE void P##log1p01(const R *pu, R *py) {                                                \
+        R u = *pu, zero = TOR(TOB(u) ^ TOB(u)), one = zero + LLP__FM_K(1);                             \
+        R big = SEL(u >= LLP__FM_K(0.5), one, zero);                                                    \
+        R f = SEL(u >= LLP__FM_K(0.5), (u - LLP__FM_K(1)) * LLP__FM_K(0.5), u);                          \
+        R s = f / (LLP__FM_K(2) + f), z = s * s, hfsq = LLP__FM_K(0.5) * (f * f);                       \
+        R rr = z * LLP__FM_LOGG(z);                                                                     \
+        *py = big * LLP__FM_K(LLP__FM_LN2) +                                                            \
+              (f - (hfsq - (s * (hfsq + rr) + big * LLP__FM_K(LLP__FM_LN2TAIL))));                      \
+    }                                                                                                   \
+    /* For a = min(|x|, GAUSS_HI): exp(-a^2/2) = ep * s2, with a^2/2 split exactly              \
+       into hi + lo (ah has half the significant bits, so ah*ah is exact). */                        \
+    LLP__FM_INLINE void P##gauss(const R *px, R *pa, R *ep, R *s2) {                                    \
+        R a = TOR(TOB(*px) & ~LLP__FM_SIGN), zero = TOR(TOB(a) ^ TOB(a)), ah, al, xh, xl, rh, rl, p, s1; \
+        U kb;                                                                                           \
+        a = SEL(a > LLP__FM_K(LLP__FM_GAUSS_HI), zero + LLP__FM_K(LLP__FM_GAUSS_HI), a);                \
+        ah = TOR(TOB(a) & LLP__FM_SPLITMASK);                                                           \
+        al = a - ah;                                                                                    \
+        xh = (ah * ah) * LLP__FM_K(-0.5);                                                               \
+        xl = (al * (a + ah)) * LLP__FM_K(-0.5);                                                         \
+        P##red(&xh, &xl, &kb, &rh, &rl);                                                                \
+        P##expr(&rh, &rl, &p);                                                                          \
+        P##scale2(&kb, &s1, s2);                                                                        \
+        *ep = p * s1;                                                                                   \
+        *pa = a;                                                                                        \
+    }                                                                                                   \
+    LLP__FM_INLINE void P##exp(const R *px, R *py) {                                                    \
+        R x = *px, zero = TOR(TOB(x) ^ TOB(x)), rh, rl, p, s1, s2;                                      \
+        U kb;                                                                                           \
+        x = SEL(x < LLP__FM_K(LLP__FM_EXP_LO), zero + LLP__FM_K(LLP__FM_EXP_LO), x);                    \
+        x = SEL(x > LLP__FM_K(LLP__FM_EXP_HI), zero + LLP__FM_K(LLP__FM_EXP_HI), x);                    \
+        P##red(&x, &zero, &kb, &rh, &rl);                                                               \
+        P##expr(&rh, &rl, &p);                                                                          \
+        P##scale2(&kb, &s1, &s2);                                                                       \
+        *py = SEL(x != x, x, (p * s1) * s2);                                                            \
+    }                                                                                                   \
+    LLP__FM_INLINE void P##tanh(const R *px, R *py) {                                                   \
+        R x = *px, zero = TOR(TOB(x) ^ TOB(x)), one = zero + LLP__FM_K(1), a, z, m2a, rh, rl, p, e, t;  \
+        U sgn = TOB(x) & LLP__FM_SIGN, kb;                                                              \
+        a = TOR(TOB(x) & ~LLP__FM_SIGN);                                                                \
+        a = SEL(a > LLP__FM_K(LLP__FM_TANH_HI), zero + LLP__FM_K(LLP__FM_TANH_HI), a);                  \
+        z = a * a;                                                                                      \
+        m2a = a * LLP__FM_K(-2);                                                                        \
+        P##red(&m2a, &zero, &kb, &rh, &rl);                                                             \
+        P##expr(&rh, &rl, &p);                                                                          \
+        e = p * TOR((kb + LLP__FM_BIAS) << LLP__FM_MANT);                                               \
+        /* a < 1: a - a^3 P/Q; else 1 - 2e/(1 + e): one division for both */                          \
+        t = SEL(a < LLP__FM_K(1), a, one) -                                                             \
+            SEL(a < LLP__FM_K(1), (a * z) * LLP__FM_TANHP(z), e + e) /                                  \
+                SEL(a < LLP__FM_K(1), LLP__FM_TANHQ(z), LLP__FM_K(1) + e);                              \
+        *py = SEL(x != x, x, TOR(TOB(t) | sgn));                                                        \
+    }                                                                                                   \
+    LLP__FM_INLINE void P##sigmoid(const R *px, R *py) {                                                \
+        R x = *px, zero = TOR(TOB(x) ^ TOB(x)), a, e;                                                   \
+        a = TOR(TOB(x) & ~LLP__FM_SIGN);                                                                \
+        a = SEL(a > LLP__FM_K(LLP__FM_NEG_HI), zero + LLP__FM_K(LLP__FM_NEG_HI), a);                    \
+        P##expneg(&a, &e);                                                                              \
+        *py = SEL(x != x, x, SEL(x < LLP__FM_K(0), e, zero + LLP__FM_K(1)) / (LLP__FM_K(1) + e));       \
+    }                                                                                                   \
+    LLP__FM_INLINE void P##softplus(const R *px, R *py) {                                               \
+        R x = *px, zero = TOR(TOB(x) ^ TOB(x)), a, e, l;                                                \
+        a = TOR(TOB(x) & ~LLP__FM_SIGN);                                                                \
+        a = SEL(a > LLP__FM_K(LLP__FM_NEG_HI), zero + LLP__FM_K(LLP__FM_NEG_HI), a);                    \
+        P##expneg(&a, &e);                                                                              \
+        P##log1p01(&e, &l);                                                                             \
+        *py = SEL(x != x, x, SEL(x > LLP__FM_K(0), x, zero) + l);                                       \
+    }                                                                                                   \
+    LLP__FM_INLINE void P##gelu(const R *px, R *py) {                                                   \
+        R x = *px, a, ep, s2, qs;                                                                       \
+        RD ad, a2, a4, a8;                                                                              \
+        P##gauss(&x, &a, &ep, &s2);                                                                     \
+        ad = TOD(a), a2 = ad * ad, a4 = a2 * a2, a8 = a4 * a4;                                          \
+        (void)a8;                                                                                       \
+        qs = ep * TOF(LLP__FM_GP(ad, a2, a4, a8) / LLP__FM_GQ(ad, a2, a4, a8));                         \
+        *py = SEL(x != x, x, SEL(x < LLP__FM_K(0), ((qs * -a) * s2), x * (LLP__FM_K(1) - qs * s2)));    \
+    }                                                                                                   \
+    LLP__FM_INLINE void P##gelu_d12(const R *pz, R *pd1, R *pd2) {                                      \
+        R z = *pz, zero = TOR(TOB(z) ^ TOB(z)), a, ep, s2, ratio, phs, d1n, d1p;                        \
+        RD ad, a2, a4, a8, neg, num, wd;                                                                \
+        P##gauss(&z, &a, &ep, &s2);                                                                     \
+        ad = TOD(a), a2 = ad * ad, a4 = a2 * a2, a8 = a4 * a4;                                          \
+        (void)a8;                                                                                       \
+        /* z < 0: d1 = e^(-a^2/2) (G(a) - a/sqrt(2 pi)) = e^(-a^2/2) (a - a0) S(a) / Q(a),            \
+           a0 = 0.7517915... the zero of d1; else d1 = 1 - e^(-a^2/2) G(a) + a phi(a). */           \
+        /* exact select in the double domain: one of the two products is 0 (a <= GAUSS_HI) */         \
+        neg = TOD(SEL(z < LLP__FM_K(0), zero + LLP__FM_K(1), zero));                                    \
+        num = neg * (((ad - LLP__FM_KD(LLP__FM_A0HI)) - LLP__FM_KD(LLP__FM_A0LO)) * LLP__FM_GS(ad, a2, a4, a8)) + \
+              (LLP__FM_KD(1) - neg) * LLP__FM_GP(ad, a2, a4, a8);                                       \
+        ratio = TOF(num / LLP__FM_GQ(ad, a2, a4, a8));                                                  \
+        phs = ep * LLP__FM_K(LLP__FM_INVSQRT2PI);                                                       \
+        d1n = (ep * ratio) * s2;                                                                        \
+        d1p = (LLP__FM_K(1) - (ep * ratio) * s2) + a * (phs * s2);                                      \
+        /* 2 - a^2 = (sqrt2 - a)(sqrt2 + a), accurate near a = sqrt2 */                                \
+        wd = ((LLP__FM_KD(LLP__FM_SQ2HI) - ad) + LLP__FM_KD(LLP__FM_SQ2LO)) * (LLP__FM_KD(LLP__FM_SQ2HI) + ad); \
+        *pd1 = SEL(z != z, z, SEL(z < LLP__FM_K(0), d1n, d1p));                                         \
+        *pd2 = SEL(z != z, z, TOF(TOD(ep) * (LLP__FM_KD(LLP__FM_INVSQRT2PI) * wd)) * s2);               \
+    }
+
+/* Scalar instantiation (the tail, and the portable path). */
+#define LLP__FM_STOD(x) ((double)(x))
+#define LLP__FM_STOF(x) ((llp_real)(x))
+LLP__FM_DEFINE(llp__fms_, llp_real, llp__fm_u, LLP__FM_SSEL, LLP__FM_STOB, LLP__FM_STOR, double, LLP__FM_STOD,
+               LLP__FM_STOF)
+
+/* Vector instantiation: GCC >= 9 or Clang (for __builtin_convertvector). Blocks
+   are one native register: 32 bytes with AVX, else 16 (SSE2, NEON); wider
+   vectors without the matching unit are split by the compiler, but their
+   comparisons are scalarised, which is slow. */
+#if (defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 9)) && !defined(LLP__NO_VECTOR_EXT)
+#define LLP__FM_VEXT 1
+#ifdef __AVX__
+#define LLP__FM_VBYTES 32
+#else
+#define LLP__FM_VBYTES 16
+#endif
+typedef llp_real llp__fm_vr __attribute__((vector_size(LLP__FM_VBYTES)));
+typedef llp__fm_u llp__fm_vu __attribute__((vector_size(LLP__FM_VBYTES)));
+#define LLP__FM_VL (LLP__FM_VBYTES / sizeof(llp_real))
+#define LLP__FM_VTOB(x) ((llp__fm_vu)(x))
+#define LLP__FM_VTOR(u) ((llp__fm_vr)(u))
+#define LLP__FM_VSEL(c, a, b) \
+    ((llp__fm_vr)((((llp__fm_vu)(c)) & (llp__fm_vu)(a)) | (~((llp__fm_vu)(c)) & (llp__fm_vu)(b))))
+#if LLP_REAL_IS_FLOAT
+/* the floats of a block widen to doubles (twice the bytes) for the GELU rational */
+typedef double llp__fm_vd __attribute__((vector_size(2 * LLP__FM_VBYTES)));
+#define LLP__FM_VTOD(x) __builtin_convertvector(x, llp__fm_vd)
+#define LLP__FM_VTOF(x) __builtin_convertvector(x, llp__fm_vr)
+LLP__FM_DEFINE(llp__fmv_, llp__fm_vr, llp__fm_vu, LLP__FM_VSEL, LLP__FM_VTOB, LLP__FM_VTOR, llp__fm_vd, LLP__FM_VTOD,
+               LLP__FM_VTOF)
+#else
+#define LLP__FM_VID(x) (x)
+LLP__FM_DEFINE(llp__fmv_, llp__fm_vr, llp__fm_vu, LLP__FM_VSEL, LLP__FM_VTOB, LLP__FM_VTOR, llp__fm_vr, LLP__FM_VID,
+               LLP__FM_VID)
+#endif
+#define LLP__FM_LOOP1(NAME)                                     \
+    size_t i, nv = n - n % LLP__FM_VL;                          \
+    for (i = 0; i < nv; i += LLP__FM_VL) {                      \
+        llp__fm_vr va, vb;                                      \
+        memcpy(&va, x + i, sizeof va);                          \
+        llp__fmv_##NAME(&va, &vb);                              \
+        memcpy(y + i, &vb, sizeof vb);                          \
+    }                                                           \
+    for (; i < n; i++) llp__fms_##NAME(x + i, y + i);
+#else
+#define LLP__FM_LOOP1(NAME) \
+    size_t i;               \
+    for (i = 0; i < n; i++) llp__fms_##NAME(x + i, y + i);
+#endif
+
+/* y = e^x. */
+LLP__FM_API void llp__vexp(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(exp) }
+/* y = tanh(x). */
+LLP__FM_API void llp__vtanh(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(tanh) }
+/* y = 1 / (1 + e^-x). */
+LLP__FM_API void llp__vsigmoid(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(sigmoid) }
+/* y = log(1 + e^x). */
+LLP__FM_API void llp__vsoftplus(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(softplus) }
+/* y = x Phi(x) (exact GELU). */
+LLP__FM_API void llp__vgelu(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(gelu) }
+/* d1 = Phi(z) + z phi(z), d2 = phi(z) (2 - z^2): first and second derivative of the GELU. */
+LLP__FM_API void llp__vgelu_d12(const llp_real *z, llp_real *d1, llp_real *d2, size_t n) {
+    size_t i = 0;
+#ifdef LLP__FM_VEXT
+    size_t nv = n - n % LLP__FM_VL;
+    for (; i < nv; i += LLP__FM_VL) {
+        llp__fm_vr vz, v1, v2;
+        memcpy(&vz, z + i, sizeof vz);
+        llp__fmv_gelu_d12(&vz, &v1, &v2);
+        memcpy(d1 + i, &v1, sizeof v1);
+        memcpy(d2 + i, &v2, sizeof v2);
+    }
+#endif
+    for (; i < n; i++) llp__fms_gelu_d12(z + i, d1 + i, d2 + i);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
 /* -- activation kernels (elementwise over n values) -- */
 
 static double llp__sigmoid(double z) {
@@ -2805,17 +3272,10 @@ static void llp__act_forward(llp_act act, double slope, const llp_real *z, llp_r
     switch (act) {
     case LLP_ACT_RELU: for (i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : 0; break;
     case LLP_ACT_LEAKY_RELU: for (i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : (llp_real)(slope * z[i]); break;
-    case LLP_ACT_TANH: for (i = 0; i < n; i++) a[i] = (llp_real)tanh(z[i]); break;
+    case LLP_ACT_TANH: llp__vtanh(z, a, n); break; /* <= 1.4 ulp, vectorised */
     case LLP_ACT_SIGMOID: for (i = 0; i < n; i++) a[i] = (llp_real)llp__sigmoid(z[i]); break;
-    case LLP_ACT_SOFTPLUS:
-        for (i = 0; i < n; i++) {
-            double t = z[i];
-            a[i] = (llp_real)((t > 0 ? t : 0) + log1p(exp(-fabs(t))));
-        }
-        break;
-    case LLP_ACT_GELU:
-        for (i = 0; i < n; i++) a[i] = (llp_real)(0.5 * z[i] * (1.0 + erf(z[i] * LLP__INV_SQRT2)));
-        break;
+    case LLP_ACT_SOFTPLUS: llp__vsoftplus(z, a, n); break; /* <= 1.6 ulp */
+    case LLP_ACT_GELU: llp__vgelu(z, a, n); break;         /* <= 1e-15 relative */
     default: llp_copy(z, a, n); break;
     }
 }
