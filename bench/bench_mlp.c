@@ -1,79 +1,146 @@
 /* bench_mlp.c — how fast is llprobe's MLP engine?
 
-   Times the three evaluations every probe is built from, on the three MLPs of
+   Times the evaluations every probe is built from, on the three MLPs of
    BENCHMARKING.md (tanh hidden layers, softmax cross-entropy, double, 1 thread):
 
      A  2-16-16-2       batch  256  two spirals (synthetic)
      B  64-128-128-10   batch 1797  the digits data, standardised, full batch
      C  784-256-256-10  batch 1024  Gaussian inputs and random labels (Fashion-MNIST shaped)
 
-   and for each: loss only (llp_mlp_loss_grad with grad = NULL), loss and
-   gradient (llp_mlp_loss_grad), and the exact Hessian-vector product
-   (llp_mlp_hvp, which includes its own forward pass).
+   and for each, by default: loss only (llp_mlp_loss_grad with grad = NULL),
+   loss and gradient (llp_mlp_loss_grad), and the exact Hessian-vector product
+   (llp_mlp_hvp, which includes its own forward pass). On request also:
+
+     hvp40    40 llp_mlp_hvp calls with 40 different vectors on the same batch
+              (one measurement = all 40; each call redoes its forward pass)
+     surface  a 51 x 51 loss surface over [-1, 1]^2 along two fixed random
+              directions: 2601 loss-only evaluations at theta + a d1 + b d2
+              (one measurement = the whole surface, including forming the
+              2601 parameter vectors)
 
    Before timing, the numbers are checked (a fast wrong answer is not a
    result): the gradient against central differences of the loss on a few
    coordinates, and H v against the central difference of gradients along v.
    A failed check exits with status 1 before anything is timed.
 
-   usage: bench_mlp [--quick] [--config A|B|C|AB...] [path/to/digits.csv]
-     --quick   0.2 s per measurement instead of 1 s (a smoke run)
+   usage: bench_mlp [options] [path/to/digits.csv]
+     --quick        0.2 s per measurement instead of 1 s (a smoke run)
+     --config XYZ   configurations to run, any of A, B, C (default ABC)
+     --hvp40        also time 40 HVPs with different vectors on one batch
+     --surface      also time the 51 x 51 loss surface
+     --all          loss, loss+grad, hvp, hvp40 and surface
+     --min-time S   seconds per measurement (default 1, --quick 0.2)
+     --surface-runs N  timed surfaces at least (default 3, --quick 1)
+     --threads N    threads (default 1): omp_set_num_threads(N) in an OpenMP build
+                    (meson -Dopenmp=enabled: the dense products run on N threads);
+                    printed only in a build without OpenMP, which runs 1 thread
+     --dump DIR     write DIR/llpbench_<config>.bin (format below) after the check
+     --no-timing    check (and dump) only, time nothing
+     --tsv          also print one tab-separated "result" line per measurement
      digits.csv defaults to $LLP_SOURCE_ROOT/data/digits.csv, else data/digits.csv
 
-   Method: each operation is warmed up, then timed call by call until it has
-   run for at least 1 s in total and at least 5 times. The three operations of
-   a configuration are timed in interleaved slices, so a drift in machine
-   speed affects all three alike and the HVP/gradient ratio stays fair. The
-   table gives the median and the interquartile range (q1..q3) in ms, and
-   GFLOP/s at the median counting 2*B*in*out per dense product. */
+   Method: each operation is warmed up (>= 1 call and >= min_time/10; for
+   the surface, its middle row of 51 points instead of one call), then timed
+   call by call until it has run for at least min_time in total and at least
+   5 times (3 times for hvp40 and the surface; once for the surface with
+   --quick). The operations of a configuration are timed in interleaved
+   slices, so a drift in machine speed affects all of them alike and the
+   HVP/gradient ratio stays fair. The table gives the median and the
+   interquartile range (q1..q3) in ms, and GFLOP/s at the median counting
+   2*B*in*out per dense product.
+
+   Dump format (--dump; every integer and real little-endian, reals as IEEE
+   f64 whatever llp_real is; bench/compare_torch.py reads it):
+     char     magic[8]        "LLPBENCH"
+     u32      version         1
+     char     config[8]       "A", "B" or "C", NUL-padded
+     u32      n_layers        L (3)
+     u32      sizes[L + 1]    e.g. 2 16 16 2
+     u64      batch           B
+     u64      n_params        n
+     u32      real_bytes      sizeof(llp_real) of the build that computed the values
+     f64      theta[n]        layer l: W_l (sizes[l+1] x sizes[l], row-major) at w_off[l], then b_l
+     f64      X[B * sizes[0]] row-major, one sample per row (standardised for B)
+     i32      labels[B]       0 .. sizes[L]-1
+     f64      v[n]            the HVP direction of the timing run
+     f64      loss            llprobe: mean softmax cross-entropy at theta
+     f64      grad[n]         llprobe: its gradient
+     f64      hv[n]           llprobe: H v
+     f64      d1[n], d2[n]    the surface directions
+     u32      n_points        surface points whose loss follows
+     n_points x { u32 i, u32 j, f64 loss }   loss at theta + a_i d1 + b_j d2,
+                              a_i = -1.0 + 2.0 * i / 50, b_j likewise (evaluated
+                              as theta[k] + a_i d1[k] + b_j d2[k])
+     u32      crc32           CRC-32 (zlib's: reflected 0xEDB88320) of all preceding bytes
+   The model is fixed by the version: tanh hidden layers, linear output, loss
+   = mean over the batch of softmax cross-entropy, no weight decay. */
 #define _POSIX_C_SOURCE 199309L
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #define N_LAYERS 3
+#define N_HVP40 40  /* vectors of the hvp40 operation */
+#define SURF_N 51   /* the surface is SURF_N x SURF_N points over [-1, 1]^2 */
 
 typedef struct config {
     char name;
     int sizes[N_LAYERS + 1];
     size_t batch;
     const char *data;        /* what the inputs are */
-    double torch_grad_ms;    /* PyTorch reference (BENCHMARKING.md), not measured here */
-    double torch_hvp_ms;
+    /* PyTorch reference figures (BENCHMARKING.md), ms, not measured here */
+    double torch_grad_ms, torch_hvp_ms, torch_hvp40_ms, torch_surface_ms;
 } config;
 
 static const config configs[] = {
-    {'A', {2, 16, 16, 2}, 256, "two spirals", 0.196, 0.495},
-    {'B', {64, 128, 128, 10}, 1797, "digits.csv", 9.3, 22.7},
-    {'C', {784, 256, 256, 10}, 1024, "Gaussian", 32.6, 80.4},
+    {'A', {2, 16, 16, 2}, 256, "two spirals", 0.196, 0.495, 15.7, 277},
+    {'B', {64, 128, 128, 10}, 1797, "digits.csv", 9.3, 22.7, 565, 12500},
+    {'C', {784, 256, 256, 10}, 1024, "Gaussian", 32.6, 80.4, 1838, 40700},
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])
 
-enum { OP_LOSS, OP_GRAD, OP_HVP, N_OPS };
-static const char *op_names[N_OPS] = {"loss", "loss+grad", "hvp"};
+enum { OP_LOSS, OP_GRAD, OP_HVP, OP_HVP40, OP_SURFACE, N_OPS };
+static const char *op_names[N_OPS] = {"loss", "loss+grad", "hvp", "hvp40", "surface"};
 
-/* Everything one configuration needs; theta, v, grad, hv: (n_params). */
+/* Everything one configuration needs; theta, v, grad, hv, d1, d2, pt:
+   (n_params); V: (N_HVP40, n_params), allocated only for hvp40. */
 typedef struct bench {
     const config *cfg;
     llp_mlp mlp;
     llp_data data;
     llp_mlp_work work;
     llp_real *theta, *v, *grad, *hv, *tmp, *g2;
+    llp_real *d1, *d2, *pt, *V;
+    double sink; /* sum of the surface losses, so no evaluation is dead */
 } bench;
 
 typedef struct stats {
     size_t runs;
-    double median, q1, q3, min; /* seconds */
+    double median, q1, q3, min; /* seconds, wall clock */
+    double cpu_median;          /* seconds of process CPU time, median */
 } stats;
 
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* CPU time of this process: on a shared machine, the part of the wall time
+   this process actually ran (a diagnostic beside the wall-clock figures). */
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -112,14 +179,25 @@ static double flops_grad(const config *c) {
    19 for three layers against 8 for the gradient (ratio 2.4 when the layers
    are of equal cost, less when the first layer dominates, as in C). The
    gradient dW itself is not formed: H v needs only dz and its tangent.
-   Not counted, on either side: the weight transposes llp__gemm_nt makes
-   before each product of the forward passes (in*out copies each), the
-   activations, the loss and the bias sums. */
+   Not counted, on either side: the activations, the loss, the bias sums and
+   the packing copies of the dense kernel. */
 static double flops_hvp(const config *c) {
     double f = 0;
     int l;
     for (l = 0; l < N_LAYERS; l++) f += (l == 0 ? 3 : 8) * dense_flops(c, l);
     return f;
+}
+
+/* FLOPs of one measurement of op: hvp40 is 40 full HVPs (llp_mlp_hvp
+   redoes the forward each time), the surface 2601 forward passes. */
+static double flops_op(const config *c, int op) {
+    switch (op) {
+    case OP_LOSS: return flops_forward(c);
+    case OP_GRAD: return flops_grad(c);
+    case OP_HVP: return flops_hvp(c);
+    case OP_HVP40: return N_HVP40 * flops_hvp(c);
+    default: return (double)SURF_N * SURF_N * flops_forward(c);
+    }
 }
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -140,7 +218,22 @@ static llp_real *alloc_reals(size_t n) {
     return p;
 }
 
-static void bench_init(bench *b, const config *c, const char *digits_path) {
+/* A surface direction: Gaussian, each layer's weight block rescaled to the
+   Frobenius norm of that block of theta (layer-wise normalisation, the
+   coarse form of Li et al.'s filter normalisation), bias part zero (theta's
+   biases are zero at initialisation). */
+static void surface_direction(const llp_mlp *m, const llp_real *theta, llp_real *d, llp_rng *rng) {
+    int l;
+    llp_rng_fill_normal(rng, d, m->n_params);
+    for (l = 0; l < m->n_layers; l++) {
+        size_t nw = (size_t)m->sizes[l] * (size_t)m->sizes[l + 1];
+        double nd = llp_nrm2(d + m->w_off[l], nw), nt = llp_nrm2(theta + m->w_off[l], nw);
+        llp_scale((llp_real)(nd > 0 ? nt / nd : 0), d + m->w_off[l], nw);
+        llp_fill(0, d + m->b_off[l], (size_t)m->sizes[l + 1]);
+    }
+}
+
+static void bench_init(bench *b, const config *c, const char *digits_path, int want_hvp40) {
     llp_mlp_desc md;
     llp_rng rng;
     llp_error err;
@@ -194,6 +287,19 @@ static void bench_init(bench *b, const config *c, const char *digits_path) {
     b->tmp = alloc_reals(n);
     b->g2 = alloc_reals(n);
     llp_rng_fill_normal(&rng, b->v, n);
+
+    /* The surface directions and the 40 HVP vectors come from a stream of
+       their own, so everything above stays as it was before they existed. */
+    llp_rng_seed(&rng, 20240601u + (uint64_t)c->name + 1000u);
+    b->d1 = alloc_reals(n);
+    b->d2 = alloc_reals(n);
+    b->pt = alloc_reals(n);
+    surface_direction(&b->mlp, b->theta, b->d1, &rng);
+    surface_direction(&b->mlp, b->theta, b->d2, &rng);
+    if (want_hvp40) {
+        b->V = alloc_reals(N_HVP40 * n);
+        llp_rng_fill_normal(&rng, b->V, N_HVP40 * n);
+    }
 }
 
 static void bench_free(bench *b) {
@@ -202,14 +308,56 @@ static void bench_free(bench *b) {
     free(b->hv);
     free(b->tmp);
     free(b->g2);
+    free(b->d1);
+    free(b->d2);
+    free(b->pt);
+    free(b->V);
     llp_mlp_work_free(&b->work);
     llp_mlp_free(&b->mlp);
     llp_data_free(&b->data);
 }
 
+/* Surface coefficient of grid index i: -1 + 2 i / (SURF_N - 1), exactly as
+   compare_torch.py computes it. */
+static double surf_coef(int i) {
+    return -1.0 + 2.0 * (double)i / (double)(SURF_N - 1);
+}
+
+/* The loss at theta + a_i d1 + b_j d2 (into b->pt). */
+static llp_real surface_point(bench *b, int i, int j) {
+    size_t n = b->mlp.n_params, k;
+    double a = surf_coef(i), c = surf_coef(j);
+    llp_real loss = 0;
+    llp_result r;
+    for (k = 0; k < n; k++) b->pt[k] = (llp_real)(b->theta[k] + a * b->d1[k] + c * b->d2[k]);
+    r = llp_mlp_loss_grad(&b->mlp, b->pt, &b->data, NULL, &loss, NULL, &b->work);
+    if (r != LLP_OK) fail_result("surface", r);
+    return loss;
+}
+
+/* Rows i0 .. i0+ni-1 of the surface, each of SURF_N points. */
+static void surface_rows(bench *b, int i0, int ni) {
+    int i, j;
+    for (i = i0; i < i0 + ni; i++)
+        for (j = 0; j < SURF_N; j++) b->sink += surface_point(b, i, j);
+}
+
 /* One evaluation of operation `op` over the whole batch. */
 static llp_result run_op(bench *b, int op, llp_real *loss) {
     if (op == OP_HVP) return llp_mlp_hvp(&b->mlp, b->theta, b->v, &b->data, NULL, b->hv, loss, &b->work);
+    if (op == OP_HVP40) {
+        size_t j, n = b->mlp.n_params;
+        for (j = 0; j < N_HVP40; j++) {
+            llp_result r = llp_mlp_hvp(&b->mlp, b->theta, b->V + j * n, &b->data, NULL, b->hv, loss, &b->work);
+            if (r != LLP_OK) return r;
+        }
+        return LLP_OK;
+    }
+    if (op == OP_SURFACE) {
+        surface_rows(b, 0, SURF_N);
+        *loss = 0;
+        return LLP_OK;
+    }
     return llp_mlp_loss_grad(&b->mlp, b->theta, &b->data, NULL, loss, op == OP_GRAD ? b->grad : NULL, &b->work);
 }
 
@@ -228,7 +376,8 @@ static void grad_at(bench *b, const llp_real *theta, llp_real *g) {
     if (r != LLP_OK) fail_result("llp_mlp_loss_grad", r);
 }
 
-/* Returns 1 when
+/* Returns 1 when (tolerances of the double build; a float build, with
+   float's epsilon in the steps, allows 1e-6 and 1e-2)
    - the three modes agree on the loss (to 1e-12 relative);
    - dL/dtheta_i equals (L(theta + h e_i) - L(theta - h e_i)) / 2h to 1e-6
      relative to ||g||_inf, on the largest and one random weight and the
@@ -236,14 +385,18 @@ static void grad_at(bench *b, const llp_real *theta, llp_real *g) {
    - H v equals (g(theta + h v) - g(theta - h v)) / 2h to 1e-6 in the
      relative 2-norm (h = eps^(1/3) (1 + ||theta||) / ||v||). */
 static int check(bench *b) {
-    const double eps = 2.220446049250313e-16, tol = 1e-6;
+#if LLP_REAL_IS_FLOAT /* -Dfloat=true: float's epsilon, and looser tolerances */
+    const double eps = 1.1920928955078125e-07, tol = 1e-2, loss_tol = 1e-6;
+#else
+    const double eps = 2.220446049250313e-16, tol = 1e-6, loss_tol = 1e-12;
+#endif
     const llp_mlp *m = &b->mlp;
     size_t n = m->n_params, i;
     llp_real l_loss, l_grad, l_hvp;
     double gmax, grad_err = 0, hvp_err, h, dl;
     llp_rng rng;
     int l, k, ok;
-    for (k = 0; k < N_OPS; k++) {
+    for (k = OP_LOSS; k <= OP_HVP; k++) {
         llp_result r = run_op(b, k, k == OP_LOSS ? &l_loss : k == OP_GRAD ? &l_grad : &l_hvp);
         if (r != LLP_OK) fail_result(op_names[k], r);
     }
@@ -283,11 +436,123 @@ static int check(bench *b) {
     for (i = 0; i < n; i++) b->tmp[i] = (b->g2[i] - b->grad[i]) / (2 * h) - b->hv[i];
     hvp_err = llp_nrm2(b->tmp, n) / llp_nrm2(b->hv, n);
 
-    ok = dl <= 1e-12 * fabs(l_loss) && grad_err <= tol && hvp_err <= tol;
+    ok = dl <= loss_tol * fabs(l_loss) && grad_err <= tol && hvp_err <= tol;
     printf("%c: loss %.6f, grad vs central differences %.1e (x ||g||_inf, %d coords), "
            "hvp vs central difference of gradients %.1e (rel) -> %s\n",
            b->cfg->name, (double)l_loss, grad_err, 3 * m->n_layers, hvp_err, ok ? "check ok" : "CHECK FAILED");
     return ok;
+}
+
+/* ---- the dump ------------------------------------------------------------ */
+
+typedef struct dumper {
+    FILE *f;
+    uint32_t crc; /* running CRC-32, pre- and post-inverted as zlib's crc32() */
+    uint32_t table[256];
+    int err;
+} dumper;
+
+static void put_bytes(dumper *d, const void *p, size_t n) {
+    const unsigned char *c = (const unsigned char *)p;
+    size_t i;
+    for (i = 0; i < n; i++) d->crc = d->table[(d->crc ^ c[i]) & 0xffu] ^ (d->crc >> 8);
+    if (fwrite(p, 1, n, d->f) != n) d->err = 1;
+}
+
+static void put_u32(dumper *d, uint32_t x) {
+    unsigned char c[4];
+    int i;
+    for (i = 0; i < 4; i++) c[i] = (unsigned char)(x >> (8 * i));
+    put_bytes(d, c, 4);
+}
+
+static void put_u64(dumper *d, uint64_t x) {
+    unsigned char c[8];
+    int i;
+    for (i = 0; i < 8; i++) c[i] = (unsigned char)(x >> (8 * i));
+    put_bytes(d, c, 8);
+}
+
+static void put_f64(dumper *d, double x) {
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    put_u64(d, u);
+}
+
+static void put_reals(dumper *d, const llp_real *x, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) put_f64(d, (double)x[i]);
+}
+
+/* Write DIR/llpbench_<name>.bin (format at the top of this file): the exact
+   weights, data and directions this program times, and llprobe's loss,
+   gradient and HVP on them. Written to a temporary name, then renamed. */
+static void dump(bench *b, const char *dir) {
+    static const int pts[][2] = {{0, 0}, {SURF_N - 1, 0}, {0, SURF_N - 1}, {SURF_N - 1, SURF_N - 1}, {36, 14}, {25, 25}};
+    const int n_pts = (int)(sizeof pts / sizeof pts[0]);
+    const llp_mlp *m = &b->mlp;
+    size_t n = m->n_params, i;
+    char path[4096], tmp[4200], name[8];
+    llp_real loss = 0, loss_h = 0;
+    dumper d;
+    int l;
+    llp_result r;
+
+    r = llp_mlp_loss_grad(m, b->theta, &b->data, NULL, &loss, b->grad, &b->work);
+    if (r == LLP_OK) r = llp_mlp_hvp(m, b->theta, b->v, &b->data, NULL, b->hv, &loss_h, &b->work);
+    if (r != LLP_OK) fail_result("dump", r);
+
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "bench_mlp: cannot create %s: %s\n", dir, strerror(errno));
+        exit(2);
+    }
+    snprintf(path, sizeof path, "%s/llpbench_%c.bin", dir, b->cfg->name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    d.f = fopen(tmp, "wb");
+    d.crc = 0xffffffffu;
+    d.err = 0;
+    for (i = 0; i < 256; i++) {
+        uint32_t x = (uint32_t)i;
+        for (l = 0; l < 8; l++) x = x & 1u ? 0xedb88320u ^ (x >> 1) : x >> 1;
+        d.table[i] = x;
+    }
+    if (!d.f) {
+        fprintf(stderr, "bench_mlp: cannot write %s: %s\n", tmp, strerror(errno));
+        exit(2);
+    }
+    put_bytes(&d, "LLPBENCH", 8);
+    put_u32(&d, 1);
+    memset(name, 0, sizeof name);
+    name[0] = b->cfg->name;
+    put_bytes(&d, name, 8);
+    put_u32(&d, (uint32_t)m->n_layers);
+    for (l = 0; l <= m->n_layers; l++) put_u32(&d, (uint32_t)m->sizes[l]);
+    put_u64(&d, (uint64_t)b->data.n);
+    put_u64(&d, (uint64_t)n);
+    put_u32(&d, (uint32_t)sizeof(llp_real));
+    put_reals(&d, b->theta, n);
+    put_reals(&d, b->data.x, b->data.n * b->data.d);
+    for (i = 0; i < b->data.n; i++) put_u32(&d, (uint32_t)(int32_t)b->data.labels[i]);
+    put_reals(&d, b->v, n);
+    put_f64(&d, (double)loss);
+    put_reals(&d, b->grad, n);
+    put_reals(&d, b->hv, n);
+    put_reals(&d, b->d1, n);
+    put_reals(&d, b->d2, n);
+    put_u32(&d, (uint32_t)n_pts);
+    for (l = 0; l < n_pts; l++) {
+        put_u32(&d, (uint32_t)pts[l][0]);
+        put_u32(&d, (uint32_t)pts[l][1]);
+        put_f64(&d, (double)surface_point(b, pts[l][0], pts[l][1]));
+    }
+    put_u32(&d, d.crc ^ 0xffffffffu);
+    if (fclose(d.f) != 0) d.err = 1;
+    if (d.err || rename(tmp, path) != 0) {
+        fprintf(stderr, "bench_mlp: writing %s failed\n", path);
+        remove(tmp);
+        exit(2);
+    }
+    printf("%c: dumped to %s (loss %.17g, hvp loss %.17g)\n", b->cfg->name, path, (double)loss, (double)loss_h);
 }
 
 /* ---- timing ------------------------------------------------------------- */
@@ -306,55 +571,66 @@ static double quantile(const double *t, size_t n, double q) {
 }
 
 typedef struct samples {
-    double *t, total;
+    double *t, *c, total; /* wall and CPU seconds of each run; total wall */
     size_t n, cap;
 } samples;
 
 static void time_one(bench *b, int op, samples *s) {
     llp_real loss;
-    double t0 = now_s(), dt;
+    double c0 = cpu_s(), t0 = now_s(), dt, dc;
     llp_result r = run_op(b, op, &loss);
     dt = now_s() - t0;
+    dc = cpu_s() - c0;
     if (r != LLP_OK) fail_result(op_names[op], r);
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 64;
         s->t = (double *)realloc(s->t, s->cap * sizeof *s->t);
-        if (!s->t) fail_result("allocation", LLP_ERR_NOMEM);
+        s->c = (double *)realloc(s->c, s->cap * sizeof *s->c);
+        if (!s->t || !s->c) fail_result("allocation", LLP_ERR_NOMEM);
     }
-    s->t[s->n++] = dt;
+    s->t[s->n] = dt;
+    s->c[s->n++] = dc;
     s->total += dt;
 }
 
-/* Warm up each operation (>= 1 call and min_time/10), then time them in
-   interleaved slices of min_time/5 until each has >= min_time and >= 5 runs. */
-static void measure(bench *b, double min_time, stats out[N_OPS]) {
+/* Warm up each selected operation (>= 1 call and min_time/10; the surface:
+   its middle row, repeated), then time them in interleaved slices of
+   min_time/5 until each has >= min_time and >= min_runs[op] runs. */
+static void measure(bench *b, const int *sel, const int *min_runs, double min_time, stats out[N_OPS]) {
     samples s[N_OPS];
     int op, pending;
     memset(s, 0, sizeof s);
     for (op = 0; op < N_OPS; op++) {
         double t0 = now_s();
         llp_real loss;
-        do run_op(b, op, &loss);
-        while (now_s() - t0 < 0.1 * min_time);
+        if (!sel[op]) continue;
+        do {
+            if (op == OP_SURFACE) surface_rows(b, SURF_N / 2, 1);
+            else run_op(b, op, &loss);
+        } while (now_s() - t0 < 0.1 * min_time);
     }
     do {
         pending = 0;
         for (op = 0; op < N_OPS; op++) {
             double t0 = now_s();
-            if (s[op].total >= min_time && s[op].n >= 5) continue;
+            if (!sel[op] || (s[op].total >= min_time && s[op].n >= (size_t)min_runs[op])) continue;
             pending = 1;
             do time_one(b, op, &s[op]);
             while (now_s() - t0 < 0.2 * min_time);
         }
     } while (pending);
     for (op = 0; op < N_OPS; op++) {
+        if (!sel[op]) continue;
         qsort(s[op].t, s[op].n, sizeof *s[op].t, cmp_double);
+        qsort(s[op].c, s[op].n, sizeof *s[op].c, cmp_double);
+        out[op].cpu_median = quantile(s[op].c, s[op].n, 0.5);
         out[op].runs = s[op].n;
         out[op].median = quantile(s[op].t, s[op].n, 0.5);
         out[op].q1 = quantile(s[op].t, s[op].n, 0.25);
         out[op].q3 = quantile(s[op].t, s[op].n, 0.75);
         out[op].min = s[op].t[0];
         free(s[op].t);
+        free(s[op].c);
     }
 }
 
@@ -370,25 +646,54 @@ static void print_load(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: bench_mlp [--quick] [--config A|B|C|AB|...] [path/to/digits.csv]\n");
+    fprintf(stderr, "usage: bench_mlp [--quick] [--config A|B|C|AB|...] [--hvp40] [--surface] [--all]\n"
+                    "                 [--min-time S] [--surface-runs N] [--threads N] [--dump DIR]\n"
+                    "                 [--no-timing] [--tsv]\n"
+                    "                 [path/to/digits.csv]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
-    const char *which = "ABC", *digits = NULL, *root = getenv("LLP_SOURCE_ROOT");
+    const char *which = "ABC", *digits = NULL, *root = getenv("LLP_SOURCE_ROOT"), *dump_dir = NULL;
     char path[4096];
     double min_time = 1.0;
     stats st[N_CONFIGS][N_OPS];
-    int done[N_CONFIGS] = {0}, i, all_ok = 1;
+    int sel[N_OPS] = {1, 1, 1, 0, 0}, min_runs[N_OPS] = {5, 5, 5, 3, 3};
+    int done[N_CONFIGS] = {0}, i, all_ok = 1, quick = 0, threads = 1, timing = 1, tsv = 0, min_time_set = 0;
+    int surface_runs = 0;
     size_t c;
 
     for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0) min_time = 0.2;
+        if (strcmp(argv[i], "--quick") == 0) quick = 1;
         else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) which = argv[++i];
+        else if (strcmp(argv[i], "--hvp40") == 0) sel[OP_HVP40] = 1;
+        else if (strcmp(argv[i], "--surface") == 0) sel[OP_SURFACE] = 1;
+        else if (strcmp(argv[i], "--all") == 0) sel[OP_HVP40] = sel[OP_SURFACE] = 1;
+        else if (strcmp(argv[i], "--min-time") == 0 && i + 1 < argc) {
+            char *end;
+            min_time = strtod(argv[++i], &end);
+            if (*end || !(min_time > 0)) usage();
+            min_time_set = 1;
+        } else if (strcmp(argv[i], "--surface-runs") == 0 && i + 1 < argc) {
+            char *end;
+            surface_runs = (int)strtol(argv[++i], &end, 10);
+            if (*end || surface_runs < 1) usage();
+        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            char *end;
+            threads = (int)strtol(argv[++i], &end, 10);
+            if (*end || threads < 1) usage();
+        } else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dump_dir = argv[++i];
+        else if (strcmp(argv[i], "--no-timing") == 0) timing = 0;
+        else if (strcmp(argv[i], "--tsv") == 0) tsv = 1;
         else if (argv[i][0] == '-') usage();
         else digits = argv[i];
     }
     if (!*which || strspn(which, "ABC") != strlen(which)) usage();
+    if (quick) {
+        if (!min_time_set) min_time = 0.2;
+        min_runs[OP_SURFACE] = 1;
+    }
+    if (surface_runs) min_runs[OP_SURFACE] = surface_runs;
     if (!digits) {
         if (root && *root) {
             snprintf(path, sizeof path, "%s/data/digits.csv", root);
@@ -398,10 +703,22 @@ int main(int argc, char **argv) {
         }
     }
 
-    printf("bench_mlp: llprobe %s, %s, 1 thread, tanh hidden layers + softmax cross-entropy\n", LLPROBE_VERSION_STRING,
-           LLP_REAL_IS_FLOAT ? "float" : "double");
-    printf("each operation: warm-up, then >= %.1f s and >= 5 runs, interleaved; median and IQR (q1..q3)\n",
-           min_time);
+#ifdef _OPENMP
+    omp_set_num_threads(threads);
+    printf("bench_mlp: llprobe %s, %s, %d thread%s (OpenMP: dense products), tanh hidden layers + softmax "
+           "cross-entropy\n",
+           LLPROBE_VERSION_STRING, LLP_REAL_IS_FLOAT ? "float" : "double", threads, threads > 1 ? "s" : "");
+#else
+    printf("bench_mlp: llprobe %s, %s, %d thread%s, tanh hidden layers + softmax cross-entropy\n",
+           LLPROBE_VERSION_STRING, LLP_REAL_IS_FLOAT ? "float" : "double", threads, threads > 1 ? "s" : "");
+    if (threads > 1)
+        printf("threads: %d requested, but this build has no OpenMP (meson -Dopenmp=enabled): 1 thread ran\n",
+               threads);
+#endif
+    if (timing)
+        printf("each operation: warm-up, then >= %.1f s and >= %d runs (hvp40 %d, surface %d), interleaved; "
+               "median and IQR (q1..q3)\n",
+               min_time, min_runs[OP_LOSS], min_runs[OP_HVP40], min_runs[OP_SURFACE]);
     print_load();
     printf("\n");
     fflush(stdout);
@@ -409,21 +726,25 @@ int main(int argc, char **argv) {
     for (c = 0; c < N_CONFIGS; c++) {
         bench b;
         if (!strchr(which, configs[c].name)) continue;
-        bench_init(&b, &configs[c], digits);
+        bench_init(&b, &configs[c], digits, timing && sel[OP_HVP40]);
         if (!check(&b)) {
             all_ok = 0;
             bench_free(&b);
             continue;
         }
+        if (dump_dir) dump(&b, dump_dir);
         fflush(stdout);
-        measure(&b, min_time, st[c]);
-        done[c] = 1;
+        if (timing) {
+            measure(&b, sel, min_runs, min_time, st[c]);
+            done[c] = 1;
+        }
         bench_free(&b);
     }
     if (!all_ok) {
         fprintf(stderr, "bench_mlp: a check failed; nothing timed is reported\n");
         return 1;
     }
+    if (!timing) return 0;
 
     printf("\n%-6s %-15s %5s %7s  %-9s %5s %10s %21s %9s %8s %10s %7s\n", "config", "layers", "batch", "params", "op",
            "runs", "median ms", "IQR ms", "min ms", "GFLOP/s", "torch ms*", "ratio*");
@@ -431,23 +752,29 @@ int main(int argc, char **argv) {
         const config *cf = &configs[c];
         char layers[64], iqr[48];
         size_t n_params = 0;
-        int op, l;
+        int op, l, first = 1;
         if (!done[c]) continue;
         snprintf(layers, sizeof layers, "%d-%d-%d-%d", cf->sizes[0], cf->sizes[1], cf->sizes[2], cf->sizes[3]);
         for (l = 0; l < N_LAYERS; l++) n_params += (size_t)(cf->sizes[l] + 1) * (size_t)cf->sizes[l + 1];
         for (op = 0; op < N_OPS; op++) {
             const stats *s = &st[c][op];
-            double fl = op == OP_LOSS ? flops_forward(cf) : op == OP_GRAD ? flops_grad(cf) : flops_hvp(cf);
-            double ref = op == OP_GRAD ? cf->torch_grad_ms : op == OP_HVP ? cf->torch_hvp_ms : 0;
+            double fl = flops_op(cf, op);
+            double ref = op == OP_GRAD      ? cf->torch_grad_ms
+                         : op == OP_HVP     ? cf->torch_hvp_ms
+                         : op == OP_HVP40   ? cf->torch_hvp40_ms
+                         : op == OP_SURFACE ? cf->torch_surface_ms
+                                            : 0;
             char refs[16] = "-", ratio[16] = "-";
+            if (!sel[op]) continue;
             snprintf(iqr, sizeof iqr, "%.4g .. %.4g", 1e3 * s->q1, 1e3 * s->q3);
             if (ref > 0) {
-                snprintf(refs, sizeof refs, "%.3g", ref);
+                snprintf(refs, sizeof refs, "%.4g", ref);
                 snprintf(ratio, sizeof ratio, "%.2f", 1e3 * s->median / ref);
             }
-            printf("%-6c %-15s %5lu %7lu  %-9s %5lu %10.4g %21s %9.4g %8.2f %10s %7s\n", op ? ' ' : cf->name,
-                   op ? "" : layers, (unsigned long)cf->batch, (unsigned long)n_params, op_names[op],
+            printf("%-6c %-15s %5lu %7lu  %-9s %5lu %10.4g %21s %9.4g %8.2f %10s %7s\n", first ? cf->name : ' ',
+                   first ? layers : "", (unsigned long)cf->batch, (unsigned long)n_params, op_names[op],
                    (unsigned long)s->runs, 1e3 * s->median, iqr, 1e3 * s->min, fl / s->median * 1e-9, refs, ratio);
+            first = 0;
         }
     }
     printf("\nHVP / gradient time, target <= 2.5 (ratio of the medians; of the minima; of the FLOP counts):\n");
@@ -460,7 +787,23 @@ int main(int argc, char **argv) {
     }
     print_load();
     printf("\n* torch ms: PyTorch 1.13 + OpenBLAS 0.3.21, float64, 1 thread, median (BENCHMARKING.md):\n"
-           "  reference figures taken on this machine kind, NOT measured in this run.\n"
-           "  ratio = llprobe median / reference (> 1: llprobe is slower). HVP reference includes the forward pass.\n");
+           "  reference figures taken on this machine kind, NOT measured in this run\n"
+           "  (bench/compare_torch.py measures both sides in one run).\n"
+           "  ratio = llprobe median / reference (> 1: llprobe is slower). HVP reference includes the forward pass;\n"
+           "  hvp40 reference reuses one graph for the 40 vectors, llprobe redoes the forward pass each time.\n");
+    if (tsv) {
+        /* result <config> <op> <runs> <median s> <q1 s> <q3 s> <min s> <flops> <threads> <cpu median s> */
+        for (c = 0; c < N_CONFIGS; c++) {
+            int op;
+            if (!done[c]) continue;
+            for (op = 0; op < N_OPS; op++) {
+                const stats *s = &st[c][op];
+                if (!sel[op]) continue;
+                printf("result\t%c\t%s\t%lu\t%.9g\t%.9g\t%.9g\t%.9g\t%.17g\t%d\t%.9g\n", configs[c].name,
+                       op_names[op], (unsigned long)s->runs, s->median, s->q1, s->q3, s->min,
+                       flops_op(&configs[c], op), threads, s->cpu_median);
+            }
+        }
+    }
     return 0;
 }
