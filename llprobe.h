@@ -3223,27 +3223,113 @@ LLP__FM_DEFINE(llp__fmv_, llp__fm_vr, llp__fm_vu, LLP__FM_VSEL, LLP__FM_VTOB, LL
     for (i = 0; i < n; i++) llp__fms_##NAME(x + i, y + i);
 #endif
 
+/* Wide instantiation: on x86-64 builds without AVX in the baseline (the
+   usual -march=x86-64), the loops are compiled a second time for 32-byte AVX2
+   registers and chosen at run time when the CPU has AVX2 (the check of the
+   dense micro-kernel). No FMA is enabled there and contraction is off, so the
+   wide loops perform the same IEEE operations as the 16-byte ones and the
+   scalar tail: results are bit for bit those of the other paths (the fastmath
+   test checks it), only twice as many lanes run per instruction. */
+#if defined(LLP__FM_VEXT) && LLP__HAVE_AVX2_KERNEL && !defined(__AVX__)
+#define LLP__FM_WIDE 1
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#endif
+typedef llp_real llp__fm_wr __attribute__((vector_size(32)));
+typedef llp__fm_u llp__fm_wu __attribute__((vector_size(32)));
+#define LLP__FM_WL (32 / sizeof(llp_real))
+#define LLP__FM_WTOB(x) ((llp__fm_wu)(x))
+#define LLP__FM_WTOR(u) ((llp__fm_wr)(u))
+#define LLP__FM_WSEL(c, a, b) \
+    ((llp__fm_wr)((((llp__fm_wu)(c)) & (llp__fm_wu)(a)) | (~((llp__fm_wu)(c)) & (llp__fm_wu)(b))))
+#if LLP_REAL_IS_FLOAT
+typedef double llp__fm_wd __attribute__((vector_size(64)));
+#define LLP__FM_WTOD(x) __builtin_convertvector(x, llp__fm_wd)
+#define LLP__FM_WTOF(x) __builtin_convertvector(x, llp__fm_wr)
+LLP__FM_DEFINE(llp__fmw_, llp__fm_wr, llp__fm_wu, LLP__FM_WSEL, LLP__FM_WTOB, LLP__FM_WTOR, llp__fm_wd, LLP__FM_WTOD,
+               LLP__FM_WTOF)
+#else
+LLP__FM_DEFINE(llp__fmw_, llp__fm_wr, llp__fm_wu, LLP__FM_WSEL, LLP__FM_WTOB, LLP__FM_WTOR, llp__fm_wr, LLP__FM_VID,
+               LLP__FM_VID)
+#endif
+/* The wide loop over whole 32-byte blocks; returns how many values it did. */
+#define LLP__FM_WLOOP(NAME)                                                        \
+    static __attribute__((noinline, unused)) size_t llp__fmw_loop_##NAME(const llp_real *x, llp_real *y, size_t n) { \
+        size_t i, nv = n - n % LLP__FM_WL;                                         \
+        for (i = 0; i < nv; i += LLP__FM_WL) {                                     \
+            llp__fm_wr va, vb;                                                     \
+            memcpy(&va, x + i, sizeof va);                                         \
+            llp__fmw_##NAME(&va, &vb);                                             \
+            memcpy(y + i, &vb, sizeof vb);                                         \
+        }                                                                          \
+        return nv;                                                                 \
+    }
+LLP__FM_WLOOP(exp)
+LLP__FM_WLOOP(tanh)
+LLP__FM_WLOOP(sigmoid)
+LLP__FM_WLOOP(softplus)
+LLP__FM_WLOOP(gelu)
+static __attribute__((noinline, unused)) size_t llp__fmw_loop_gelu_d12(const llp_real *z, llp_real *d1, llp_real *d2,
+                                                                       size_t n) {
+    size_t i, nv = n - n % LLP__FM_WL;
+    for (i = 0; i < nv; i += LLP__FM_WL) {
+        llp__fm_wr vz, v1, v2;
+        memcpy(&vz, z + i, sizeof vz);
+        llp__fmw_gelu_d12(&vz, &v1, &v2);
+        memcpy(d1 + i, &v1, sizeof v1);
+        memcpy(d2 + i, &v2, sizeof v2);
+    }
+    return nv;
+}
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+/* Values done by the wide loop (0 when the CPU has no AVX2). */
+#define LLP__FM_WIDE_PART(NAME, ...) (llp__cpu_has_avx2() ? llp__fmw_loop_##NAME(__VA_ARGS__) : 0)
+#endif
+
+#ifdef LLP__FM_WIDE
+#define LLP__FM_LOOP(NAME)                                       \
+    size_t done = LLP__FM_WIDE_PART(NAME, x, y, n);              \
+    x += done, y += done, n -= done;                             \
+    {                                                            \
+        LLP__FM_LOOP1(NAME)                                      \
+    }
+#else
+#define LLP__FM_LOOP(NAME) LLP__FM_LOOP1(NAME)
+#endif
+
 /* y = e^x. */
-LLP__FM_API void llp__vexp(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(exp) }
+LLP__FM_API void llp__vexp(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP(exp) }
 /* y = tanh(x). */
-LLP__FM_API void llp__vtanh(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(tanh) }
+LLP__FM_API void llp__vtanh(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP(tanh) }
 /* y = 1 / (1 + e^-x). */
-LLP__FM_API void llp__vsigmoid(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(sigmoid) }
+LLP__FM_API void llp__vsigmoid(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP(sigmoid) }
 /* y = log(1 + e^x). */
-LLP__FM_API void llp__vsoftplus(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(softplus) }
+LLP__FM_API void llp__vsoftplus(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP(softplus) }
 /* y = x Phi(x) (exact GELU). */
-LLP__FM_API void llp__vgelu(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP1(gelu) }
+LLP__FM_API void llp__vgelu(const llp_real *x, llp_real *y, size_t n) { LLP__FM_LOOP(gelu) }
 /* d1 = Phi(z) + z phi(z), d2 = phi(z) (2 - z^2): first and second derivative of the GELU. */
 LLP__FM_API void llp__vgelu_d12(const llp_real *z, llp_real *d1, llp_real *d2, size_t n) {
     size_t i = 0;
+#ifdef LLP__FM_WIDE
+    i = LLP__FM_WIDE_PART(gelu_d12, z, d1, d2, n);
+#endif
 #ifdef LLP__FM_VEXT
-    size_t nv = n - n % LLP__FM_VL;
-    for (; i < nv; i += LLP__FM_VL) {
-        llp__fm_vr vz, v1, v2;
-        memcpy(&vz, z + i, sizeof vz);
-        llp__fmv_gelu_d12(&vz, &v1, &v2);
-        memcpy(d1 + i, &v1, sizeof v1);
-        memcpy(d2 + i, &v2, sizeof v2);
+    {
+        size_t nv = i + (n - i) - (n - i) % LLP__FM_VL;
+        for (; i < nv; i += LLP__FM_VL) {
+            llp__fm_vr vz, v1, v2;
+            memcpy(&vz, z + i, sizeof vz);
+            llp__fmv_gelu_d12(&vz, &v1, &v2);
+            memcpy(d1 + i, &v1, sizeof v1);
+            memcpy(d2 + i, &v2, sizeof v2);
+        }
     }
 #endif
     for (; i < n; i++) llp__fms_gelu_d12(z + i, d1 + i, d2 + i);

@@ -33,6 +33,7 @@ static void check_arch(llp_act act, llp_loss loss, int nl, const int *sizes, dou
     size_t n, k, j, idx[13];
     int l, pass, gn;
     double worst = 0;
+    memset(&data, 0, sizeof data);
     llp_rng_seed(&rng, 100 + (uint64_t)act * 10 + (uint64_t)loss);
     memset(&d, 0, sizeof d);
     d.n_layers = nl;
