@@ -549,6 +549,22 @@ LLPDEF llp_result llp_mlp_input_grad(const llp_mlp *m, const llp_real *theta, co
    with one output, output > 0 means class 1). LLP_ERR_ARG for regression. */
 LLPDEF llp_result llp_mlp_accuracy(const llp_mlp *m, const llp_real *theta, const llp_data *data,
                                    const llp_batch *batch, double *accuracy, llp_mlp_work *w);
+/* Loss (and accuracy) at npts points of a plane, theta + a[i] d1 + b[i] d2,
+   i < npts; a line when d2 and b are NULL. loss[i] is what llp_mlp_loss_grad
+   returns at that point (batch mean plus weight decay), accuracy[i] (may be
+   NULL; classification only) what llp_mlp_accuracy returns.
+   The first layer is linear in theta: its pre-activations at a point are
+   X W^T + a X D1^T + b X D2^T + bias, so the three products are computed
+   once per chunk of the batch and each point pays only for the later layers
+   (for a 784-256-256-10 network, a quarter of the products). The sums differ
+   from a direct evaluation at the point by rounding only (about 1e-15
+   relative). Allocates the point's later-layer parameters and 2 npts
+   accumulators once per call (LLP_ERR_NOMEM). Cost: 2-3 first-layer
+   products per chunk plus npts forward passes without the first product. */
+LLPDEF llp_result llp_mlp_plane_loss(const llp_mlp *m, const llp_real *theta, const llp_real *d1, const llp_real *d2,
+                                     const llp_data *data, const llp_batch *batch, const llp_real *a,
+                                     const llp_real *b, size_t npts, llp_real *loss, double *accuracy,
+                                     llp_mlp_work *w);
 
 /* Teacher–student regression: inputs x ~ N(0, 1)^d (d = teacher's inputs),
    targets = teacher outputs at theta_t plus noise * N(0, 1). A student at
@@ -3893,6 +3909,23 @@ LLPDEF llp_result llp_mlp_input_grad(const llp_mlp *m, const llp_real *theta, co
     return llp__mlp_pass(m, theta, NULL, data, batch, LLP__PASS_INPUT, loss, dx, w);
 }
 
+/* Correct predictions among the B rows of outputs y (B, k): argmax (first
+   maximum) against the label; one output: y > 0 means class 1. */
+static size_t llp__count_correct(const llp_data *data, const size_t *rows, const llp_real *y, size_t B, size_t k) {
+    size_t i, j, correct = 0;
+    for (i = 0; i < B; i++) {
+        int pred = 0;
+        if (k == 1) {
+            pred = y[i] > 0;
+        } else {
+            for (j = 1; j < k; j++)
+                if (y[i * k + j] > y[i * k + (size_t)pred]) pred = (int)j;
+        }
+        correct += pred == data->labels[rows[i]];
+    }
+    return correct;
+}
+
 LLPDEF llp_result llp_mlp_accuracy(const llp_mlp *m, const llp_real *theta, const llp_data *data,
                                    const llp_batch *batch, double *accuracy, llp_mlp_work *w) {
     size_t total, done, k, correct = 0;
@@ -3907,33 +3940,132 @@ LLPDEF llp_result llp_mlp_accuracy(const llp_mlp *m, const llp_real *theta, cons
     total = llp_batch_size(batch, data->n);
     k = (size_t)m->sizes[m->n_layers];
     for (done = 0; done < total; done += w->max_batch) {
-        size_t B = total - done < w->max_batch ? total - done : w->max_batch, i, j;
-        const llp_real *X, *y;
+        size_t B = total - done < w->max_batch ? total - done : w->max_batch;
+        const llp_real *X, *cur;
+        int l;
         X = llp__chunk_inputs(data, batch, done, B, w);
-        {
-            int l;
-            const llp_real *cur = X;
-            for (l = 0; l < m->n_layers; l++) {
-                size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
-                llp__dense_forward(w->z[l], cur, theta + m->w_off[l], theta + m->b_off[l], B, in, o, &ge);
-                llp__act_forward(m->act[l], m->leaky_slope, w->z[l], w->a[l], B * o);
-                cur = w->a[l];
-            }
-            y = cur;
+        cur = X;
+        for (l = 0; l < m->n_layers; l++) {
+            size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
+            llp__dense_forward(w->z[l], cur, theta + m->w_off[l], theta + m->b_off[l], B, in, o, &ge);
+            llp__act_forward(m->act[l], m->leaky_slope, w->z[l], w->a[l], B * o);
+            cur = w->a[l];
         }
-        for (i = 0; i < B; i++) {
-            int pred = 0;
-            if (k == 1) {
-                pred = y[i] > 0;
-            } else {
-                for (j = 1; j < k; j++)
-                    if (y[i * k + j] > y[i * k + (size_t)pred]) pred = (int)j;
-            }
-            correct += pred == data->labels[w->rows[i]];
-        }
+        correct += llp__count_correct(data, w->rows, cur, B, k);
     }
     *accuracy = (double)correct / (double)total;
     return LLP_OK;
+}
+
+LLPDEF llp_result llp_mlp_plane_loss(const llp_mlp *m, const llp_real *theta, const llp_real *d1, const llp_real *d2,
+                                     const llp_data *data, const llp_batch *batch, const llp_real *a,
+                                     const llp_real *b, size_t npts, llp_real *loss, double *accuracy,
+                                     llp_mlp_work *w) {
+    size_t total, done, k, L, h, in0, n, rest, p, i;
+    double scale, *acc;
+    size_t *correct;
+    llp_real *tp;
+    llp__gemm_env ge;
+    llp_result r = llp__mlp_check(m, theta, data, batch, w);
+    if (r != LLP_OK) return r;
+    if (!d1 || !a || !loss || npts == 0 || (d2 != NULL) != (b != NULL)) return LLP_ERR_ARG;
+    if (accuracy && data->task != LLP_TASK_CLASSIFICATION) return LLP_ERR_ARG;
+    if (theta == d1 || theta == d2 || d1 == d2) return LLP_ERR_ARG;
+    ge.pack = w->pack;
+    ge.simd = llp__simd_kernel();
+    n = m->n_params;
+    L = (size_t)m->n_layers;
+    k = (size_t)m->sizes[L];
+    in0 = (size_t)m->sizes[0];
+    h = (size_t)m->sizes[1];
+    /* layer 0 occupies theta[w_off[0] .. b_off[0] + h); the later layers
+       (rest values from there on) are formed per point */
+    rest = n - (m->b_off[0] + h);
+    total = llp_batch_size(batch, data->n);
+    scale = 1.0 / (double)total;
+    if (!llp__mul(npts, sizeof(double) + sizeof(size_t)) || !llp__mul(rest + h + 1, sizeof(llp_real)))
+        return LLP_ERR_NOMEM;
+    acc = (double *)LLP_MALLOC(npts * (sizeof(double) + sizeof(size_t)) + (rest + h + 1) * sizeof(llp_real));
+    if (!acc) return LLP_ERR_NOMEM;
+    correct = (size_t *)(void *)(acc + npts);
+    tp = (llp_real *)(void *)(correct + npts);
+    for (p = 0; p < npts; p++) acc[p] = 0, correct[p] = 0;
+    for (done = 0; done < total; done += w->max_batch) {
+        size_t B = total - done < w->max_batch ? total - done : w->max_batch;
+        const llp_real *X = llp__chunk_inputs(data, batch, done, B, w);
+        /* Z0 = X W^T, Z1 = X D1^T, Z2 = X D2^T (no bias) in buffers the loss
+           pass does not touch */
+        llp_real *Z0 = w->r0, *Z1 = w->rz[0], *Z2 = w->ra[0];
+        r = llp__chunk_labels(m, data, w, B);
+        if (r != LLP_OK) break;
+        llp_fill(0, Z0, B * h);
+        llp_fill(0, Z1, B * h);
+        llp__gemm_nt(Z0, X, theta + m->w_off[0], B, in0, h, ge.pack, ge.simd);
+        llp__gemm_nt(Z1, X, d1 + m->w_off[0], B, in0, h, ge.pack, ge.simd);
+        if (d2) {
+            llp_fill(0, Z2, B * h);
+            llp__gemm_nt(Z2, X, d2 + m->w_off[0], B, in0, h, ge.pack, ge.simd);
+        }
+        for (p = 0; p < npts; p++) {
+            llp_real ap = a[p], bp = d2 ? b[p] : 0;
+            llp_real *c = tp + rest, *z = w->z[0];
+            const llp_real *cur;
+            size_t l, row;
+            /* the point's first-layer bias and later-layer parameters */
+            for (i = 0; i < h; i++)
+                c[i] = theta[m->b_off[0] + i] + ap * d1[m->b_off[0] + i] + (d2 ? bp * d2[m->b_off[0] + i] : 0);
+            for (i = 0; i < rest; i++) {
+                size_t j = m->b_off[0] + h + i;
+                tp[i] = theta[j] + ap * d1[j] + (d2 ? bp * d2[j] : 0);
+            }
+            /* first layer from the stored products */
+            for (row = 0; row < B; row++) {
+                const llp_real *z0 = Z0 + row * h, *z1 = Z1 + row * h, *z2 = Z2 + row * h;
+                llp_real *zr = z + row * h;
+                if (d2)
+                    for (i = 0; i < h; i++) zr[i] = z0[i] + ap * z1[i] + bp * z2[i] + c[i];
+                else
+                    for (i = 0; i < h; i++) zr[i] = z0[i] + ap * z1[i] + c[i];
+            }
+            /* loss only: activations in place, nothing kept for a backward pass */
+            llp__act_forward(m->act[0], m->leaky_slope, z, z, B * h);
+            cur = z;
+            for (l = 1; l < L; l++) {
+                size_t inl = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
+                size_t off = m->b_off[0] + h;
+                llp__dense_forward(w->z[l], cur, tp + (m->w_off[l] - off), tp + (m->b_off[l] - off), B, inl, o, &ge);
+                llp__act_forward(m->act[l], m->leaky_slope, w->z[l], w->z[l], B * o);
+                cur = w->z[l];
+            }
+            acc[p] += llp__loss_forward_backward(m->loss, data, w->rows, B, cur, NULL, k, scale);
+            if (accuracy) correct[p] += llp__count_correct(data, w->rows, cur, B, k);
+        }
+    }
+    if (r == LLP_OK) {
+        for (p = 0; p < npts; p++) {
+            double s = acc[p];
+            if (m->weight_decay > 0) {
+                /* lambda/2 ||W||^2 at the point, layer by layer as the loss pass sums it */
+                double ap = a[p], bp = d2 ? b[p] : 0, wd = 0;
+                size_t l;
+                for (l = 0; l < L; l++) {
+                    size_t cnt = (size_t)m->sizes[l] * (size_t)m->sizes[l + 1], j;
+                    double t = 0;
+                    for (j = 0; j < cnt; j++) {
+                        size_t q = m->w_off[l] + j;
+                        double v = (double)(llp_real)(theta[q] + (llp_real)ap * d1[q] + (d2 ? (llp_real)bp * d2[q] : 0));
+                        t += v * v;
+                    }
+                    wd += t;
+                }
+                s += 0.5 * m->weight_decay * wd;
+            }
+            loss[p] = (llp_real)s;
+            if (accuracy) accuracy[p] = (double)correct[p] / (double)total;
+        }
+    }
+    LLP_FREE(acc);
+    return r;
 }
 
 LLPDEF llp_result llp_data_teacher(llp_data *out, const llp_mlp *teacher, const llp_real *theta_t, size_t n,

@@ -11,12 +11,13 @@
    loss and gradient (llp_mlp_loss_grad), and the exact Hessian-vector product
    (llp_mlp_hvp, which includes its own forward pass). On request also:
 
-     hvp40    40 llp_mlp_hvp calls with 40 different vectors on the same batch
-              (one measurement = all 40; each call redoes its forward pass)
+     hvp40    H v for 40 different vectors on the same batch: one
+              llp_mlp_hvp_block call (one primal pass, the tangents carried
+              --block K at a time; default 8)
      surface  a 51 x 51 loss surface over [-1, 1]^2 along two fixed random
-              directions: 2601 loss-only evaluations at theta + a d1 + b d2
-              (one measurement = the whole surface, including forming the
-              2601 parameter vectors)
+              directions: the loss at the 2601 points theta + a d1 + b d2,
+              one llp_mlp_plane_loss call (the first layer's three products
+              once, then the later layers per point)
 
    Before timing, the numbers are checked (a fast wrong answer is not a
    result): the gradient against central differences of the loss on a few
@@ -31,6 +32,7 @@
      --all          loss, loss+grad, hvp, hvp40 and surface
      --min-time S   seconds per measurement (default 1, --quick 0.2)
      --surface-runs N  timed surfaces at least (default 3, --quick 1)
+     --block K      tangents the block HVP of hvp40 carries at once (default 8)
      --threads N    threads (default 1): omp_set_num_threads(N) in an OpenMP build
                     (meson -Dopenmp=enabled: the dense products run on N threads);
                     printed only in a build without OpenMP, which runs 1 thread
@@ -120,8 +122,10 @@ typedef struct bench {
     llp_data data;
     llp_mlp_work work;
     llp_real *theta, *v, *grad, *hv, *tmp, *g2;
-    llp_real *d1, *d2, *pt, *V;
-    double sink; /* sum of the surface losses, so no evaluation is dead */
+    llp_real *d1, *d2, *pt, *V, *HV;
+    llp_real *ga, *gb, *surf; /* (SURF_N^2) grid coefficients (row i: a_i, column j: b_j) and losses */
+    llp_mlp_work wblock;      /* block workspace of hvp40 */
+    double sink;              /* sum of the surface losses, so no evaluation is dead */
 } bench;
 
 typedef struct stats {
@@ -188,15 +192,32 @@ static double flops_hvp(const config *c) {
     return f;
 }
 
-/* FLOPs of one measurement of op: hvp40 is 40 full HVPs (llp_mlp_hvp
-   redoes the forward each time), the surface 2601 forward passes. */
+/* Block HVP of k vectors (llp__mlp_block_pass): the primal forward (1 per
+   layer) and the primal backward dx = dz W (layers l > 0) once; per vector,
+   first layer: x V^T and R(dW) += rdz^T x (2); later layers: x V^T,
+   rx W^T, rdz^T x, dz^T rx, rdz W, dz V (6). */
+static double flops_hvp_block(const config *c, int k) {
+    double f = 0;
+    int l;
+    for (l = 0; l < N_LAYERS; l++) f += (l == 0 ? 1 + 2 * k : 2 + 6 * k) * dense_flops(c, l);
+    return f;
+}
+
+/* Plane surface of npts points (llp_mlp_plane_loss, one chunk): the first
+   layer's three products once (X W^T, X D1^T, X D2^T), then per point the
+   later layers' forward products. */
+static double flops_plane(const config *c, int npts) {
+    return 3 * dense_flops(c, 0) + (double)npts * (flops_forward(c) - dense_flops(c, 0));
+}
+
+/* FLOPs of one measurement of op (the products llprobe performs). */
 static double flops_op(const config *c, int op) {
     switch (op) {
     case OP_LOSS: return flops_forward(c);
     case OP_GRAD: return flops_grad(c);
     case OP_HVP: return flops_hvp(c);
-    case OP_HVP40: return N_HVP40 * flops_hvp(c);
-    default: return (double)SURF_N * SURF_N * flops_forward(c);
+    case OP_HVP40: return flops_hvp_block(c, N_HVP40);
+    default: return flops_plane(c, SURF_N * SURF_N);
     }
 }
 
@@ -218,6 +239,8 @@ static llp_real *alloc_reals(size_t n) {
     return p;
 }
 
+static double surf_coef(int i);
+
 /* A surface direction: Gaussian, each layer's weight block rescaled to the
    Frobenius norm of that block of theta (layer-wise normalisation, the
    coarse form of Li et al.'s filter normalisation), bias part zero (theta's
@@ -233,7 +256,7 @@ static void surface_direction(const llp_mlp *m, const llp_real *theta, llp_real 
     }
 }
 
-static void bench_init(bench *b, const config *c, const char *digits_path, int want_hvp40) {
+static void bench_init(bench *b, const config *c, const char *digits_path, int want_hvp40, int block) {
     llp_mlp_desc md;
     llp_rng rng;
     llp_error err;
@@ -298,7 +321,17 @@ static void bench_init(bench *b, const config *c, const char *digits_path, int w
     surface_direction(&b->mlp, b->theta, b->d2, &rng);
     if (want_hvp40) {
         b->V = alloc_reals(N_HVP40 * n);
+        b->HV = alloc_reals(N_HVP40 * n);
         llp_rng_fill_normal(&rng, b->V, N_HVP40 * n);
+        r = llp_mlp_work_init_block(&b->wblock, &b->mlp, c->batch, (size_t)block);
+        if (r != LLP_OK) fail_result("llp_mlp_work_init_block", r);
+    }
+    b->ga = alloc_reals(3 * SURF_N * SURF_N);
+    b->gb = b->ga + SURF_N * SURF_N;
+    b->surf = b->gb + SURF_N * SURF_N;
+    for (i = 0; i < SURF_N * SURF_N; i++) {
+        b->ga[i] = (llp_real)surf_coef((int)(i / SURF_N));
+        b->gb[i] = (llp_real)surf_coef((int)(i % SURF_N));
     }
 }
 
@@ -312,6 +345,9 @@ static void bench_free(bench *b) {
     free(b->d2);
     free(b->pt);
     free(b->V);
+    free(b->HV);
+    free(b->ga);
+    llp_mlp_work_free(&b->wblock);
     llp_mlp_work_free(&b->work);
     llp_mlp_free(&b->mlp);
     llp_data_free(&b->data);
@@ -335,24 +371,36 @@ static llp_real surface_point(bench *b, int i, int j) {
     return loss;
 }
 
-/* Rows i0 .. i0+ni-1 of the surface, each of SURF_N points. */
+/* The grid points whose losses are checked and dumped. */
+static const int pts[][2] = {{0, 0}, {SURF_N - 1, 0}, {0, SURF_N - 1}, {SURF_N - 1, SURF_N - 1}, {36, 14}, {25, 25}};
+#define N_SURF_PTS ((int)(sizeof pts / sizeof pts[0]))
+
+/* The plane evaluator's loss at grid point (i, j), alone (the same bits as in
+   a whole-grid call: each point's sums do not depend on the others). */
+static llp_real plane_point(bench *b, int i, int j) {
+    size_t off = (size_t)i * SURF_N + (size_t)j;
+    llp_real loss;
+    llp_result r = llp_mlp_plane_loss(&b->mlp, b->theta, b->d1, b->d2, &b->data, NULL, b->ga + off, b->gb + off, 1,
+                                      &loss, NULL, &b->work);
+    if (r != LLP_OK) fail_result("llp_mlp_plane_loss", r);
+    return loss;
+}
+
+/* Rows i0 .. i0+ni-1 of the surface, each of SURF_N points, by the plane
+   evaluator (losses into b->surf at their grid positions). */
 static void surface_rows(bench *b, int i0, int ni) {
-    int i, j;
-    for (i = i0; i < i0 + ni; i++)
-        for (j = 0; j < SURF_N; j++) b->sink += surface_point(b, i, j);
+    size_t off = (size_t)i0 * SURF_N;
+    llp_result r = llp_mlp_plane_loss(&b->mlp, b->theta, b->d1, b->d2, &b->data, NULL, b->ga + off, b->gb + off,
+                                      (size_t)ni * SURF_N, b->surf + off, NULL, &b->work);
+    if (r != LLP_OK) fail_result("llp_mlp_plane_loss", r);
+    b->sink += b->surf[off];
 }
 
 /* One evaluation of operation `op` over the whole batch. */
 static llp_result run_op(bench *b, int op, llp_real *loss) {
     if (op == OP_HVP) return llp_mlp_hvp(&b->mlp, b->theta, b->v, &b->data, NULL, b->hv, loss, &b->work);
-    if (op == OP_HVP40) {
-        size_t j, n = b->mlp.n_params;
-        for (j = 0; j < N_HVP40; j++) {
-            llp_result r = llp_mlp_hvp(&b->mlp, b->theta, b->V + j * n, &b->data, NULL, b->hv, loss, &b->work);
-            if (r != LLP_OK) return r;
-        }
-        return LLP_OK;
-    }
+    if (op == OP_HVP40)
+        return llp_mlp_hvp_block(&b->mlp, b->theta, b->V, N_HVP40, &b->data, NULL, b->HV, loss, &b->wblock);
     if (op == OP_SURFACE) {
         surface_rows(b, 0, SURF_N);
         *loss = 0;
@@ -393,7 +441,7 @@ static int check(bench *b) {
     const llp_mlp *m = &b->mlp;
     size_t n = m->n_params, i;
     llp_real l_loss, l_grad, l_hvp;
-    double gmax, grad_err = 0, hvp_err, h, dl;
+    double gmax, grad_err = 0, hvp_err, h, dl, plane_err = 0, block_err = 0;
     llp_rng rng;
     int l, k, ok;
     for (k = OP_LOSS; k <= OP_HVP; k++) {
@@ -436,10 +484,31 @@ static int check(bench *b) {
     for (i = 0; i < n; i++) b->tmp[i] = (b->g2[i] - b->grad[i]) / (2 * h) - b->hv[i];
     hvp_err = llp_nrm2(b->tmp, n) / llp_nrm2(b->hv, n);
 
-    ok = dl <= loss_tol * fabs(l_loss) && grad_err <= tol && hvp_err <= tol;
+    /* the plane evaluator against the loss at the formed point */
+    for (k = 0; k < N_SURF_PTS; k++) {
+        double pl = plane_point(b, pts[k][0], pts[k][1]), pp = surface_point(b, pts[k][0], pts[k][1]);
+        if (fabs(pl - pp) / fabs(pp) > plane_err) plane_err = fabs(pl - pp) / fabs(pp);
+    }
+    /* the block HVP of hvp40 against single HVPs, on its first and last vector */
+    if (b->V) {
+        llp_real lb;
+        llp_result r = run_op(b, OP_HVP40, &lb);
+        if (r != LLP_OK) fail_result("llp_mlp_hvp_block", r);
+        for (k = 0; k < N_HVP40; k += N_HVP40 - 1) {
+            r = llp_mlp_hvp(m, b->theta, b->V + (size_t)k * n, &b->data, NULL, b->g2, NULL, &b->work);
+            if (r != LLP_OK) fail_result("llp_mlp_hvp", r);
+            for (i = 0; i < n; i++) b->tmp[i] = b->HV[(size_t)k * n + i] - b->g2[i];
+            if (llp_nrm2(b->tmp, n) / llp_nrm2(b->g2, n) > block_err) block_err = llp_nrm2(b->tmp, n) / llp_nrm2(b->g2, n);
+        }
+    }
+
+    ok = dl <= loss_tol * fabs(l_loss) && grad_err <= tol && hvp_err <= tol && plane_err <= loss_tol &&
+         block_err <= loss_tol;
     printf("%c: loss %.6f, grad vs central differences %.1e (x ||g||_inf, %d coords), "
-           "hvp vs central difference of gradients %.1e (rel) -> %s\n",
-           b->cfg->name, (double)l_loss, grad_err, 3 * m->n_layers, hvp_err, ok ? "check ok" : "CHECK FAILED");
+           "hvp vs central difference of gradients %.1e (rel), plane vs pointwise loss %.1e (rel, %d points)",
+           b->cfg->name, (double)l_loss, grad_err, 3 * m->n_layers, hvp_err, plane_err, N_SURF_PTS);
+    if (b->V) printf(", block vs single hvp %.1e (rel)", block_err);
+    printf(" -> %s\n", ok ? "check ok" : "CHECK FAILED");
     return ok;
 }
 
@@ -488,8 +557,7 @@ static void put_reals(dumper *d, const llp_real *x, size_t n) {
    weights, data and directions this program times, and llprobe's loss,
    gradient and HVP on them. Written to a temporary name, then renamed. */
 static void dump(bench *b, const char *dir) {
-    static const int pts[][2] = {{0, 0}, {SURF_N - 1, 0}, {0, SURF_N - 1}, {SURF_N - 1, SURF_N - 1}, {36, 14}, {25, 25}};
-    const int n_pts = (int)(sizeof pts / sizeof pts[0]);
+    const int n_pts = N_SURF_PTS;
     const llp_mlp *m = &b->mlp;
     size_t n = m->n_params, i;
     char path[4096], tmp[4200], name[8];
@@ -543,7 +611,7 @@ static void dump(bench *b, const char *dir) {
     for (l = 0; l < n_pts; l++) {
         put_u32(&d, (uint32_t)pts[l][0]);
         put_u32(&d, (uint32_t)pts[l][1]);
-        put_f64(&d, (double)surface_point(b, pts[l][0], pts[l][1]));
+        put_f64(&d, (double)plane_point(b, pts[l][0], pts[l][1]));
     }
     put_u32(&d, d.crc ^ 0xffffffffu);
     if (fclose(d.f) != 0) d.err = 1;
@@ -647,7 +715,7 @@ static void print_load(void) {
 
 static void usage(void) {
     fprintf(stderr, "usage: bench_mlp [--quick] [--config A|B|C|AB|...] [--hvp40] [--surface] [--all]\n"
-                    "                 [--min-time S] [--surface-runs N] [--threads N] [--dump DIR]\n"
+                    "                 [--min-time S] [--surface-runs N] [--block K] [--threads N] [--dump DIR]\n"
                     "                 [--no-timing] [--tsv]\n"
                     "                 [path/to/digits.csv]\n");
     exit(2);
@@ -660,7 +728,7 @@ int main(int argc, char **argv) {
     stats st[N_CONFIGS][N_OPS];
     int sel[N_OPS] = {1, 1, 1, 0, 0}, min_runs[N_OPS] = {5, 5, 5, 3, 3};
     int done[N_CONFIGS] = {0}, i, all_ok = 1, quick = 0, threads = 1, timing = 1, tsv = 0, min_time_set = 0;
-    int surface_runs = 0;
+    int surface_runs = 0, block = 8;
     size_t c;
 
     for (i = 1; i < argc; i++) {
@@ -678,6 +746,10 @@ int main(int argc, char **argv) {
             char *end;
             surface_runs = (int)strtol(argv[++i], &end, 10);
             if (*end || surface_runs < 1) usage();
+        } else if (strcmp(argv[i], "--block") == 0 && i + 1 < argc) {
+            char *end;
+            block = (int)strtol(argv[++i], &end, 10);
+            if (*end || block < 1 || block > N_HVP40) usage();
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             char *end;
             threads = (int)strtol(argv[++i], &end, 10);
@@ -726,7 +798,7 @@ int main(int argc, char **argv) {
     for (c = 0; c < N_CONFIGS; c++) {
         bench b;
         if (!strchr(which, configs[c].name)) continue;
-        bench_init(&b, &configs[c], digits, timing && sel[OP_HVP40]);
+        bench_init(&b, &configs[c], digits, timing && sel[OP_HVP40], block);
         if (!check(&b)) {
             all_ok = 0;
             bench_free(&b);
