@@ -3375,10 +3375,12 @@ static void llp__act_forward(llp_act act, double slope, const llp_real *z, llp_r
     case LLP_ACT_RELU: for (i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : 0; break;
     case LLP_ACT_LEAKY_RELU: for (i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : (llp_real)(slope * z[i]); break;
     case LLP_ACT_TANH: llp__vtanh(z, a, n); break; /* <= 1.4 ulp, vectorised */
-    case LLP_ACT_SIGMOID: for (i = 0; i < n; i++) a[i] = (llp_real)llp__sigmoid(z[i]); break;
+    case LLP_ACT_SIGMOID: llp__vsigmoid(z, a, n); break;   /* <= 2.4 ulp */
     case LLP_ACT_SOFTPLUS: llp__vsoftplus(z, a, n); break; /* <= 1.6 ulp */
     case LLP_ACT_GELU: llp__vgelu(z, a, n); break;         /* <= 1e-15 relative */
-    default: llp_copy(z, a, n); break;
+    default:
+        if (a != z) llp_copy(z, a, n);
+        break;
     }
 }
 
@@ -3489,10 +3491,17 @@ static double llp__loss_forward_backward(llp_loss loss, const llp_data *data, co
             int lab = data->labels[r];
             for (j = 1; j < k; j++)
                 if (yb[j] > mx) mx = yb[j];
-            for (j = 0; j < k; j++) s += exp(yb[j] - mx);
+            if (db) { /* the exponentials once, kept in db */
+                for (j = 0; j < k; j++) db[j] = (llp_real)(yb[j] - mx);
+                llp__vexp(db, db, k);
+                for (j = 0; j < k; j++) s += db[j];
+            } else {
+                for (j = 0; j < k; j++) s += exp(yb[j] - mx);
+            }
             total += (mx + log(s) - yb[lab]) * scale;
             if (db) {
-                for (j = 0; j < k; j++) db[j] = (llp_real)(exp(yb[j] - mx) / s * scale);
+                double f = scale / s;
+                for (j = 0; j < k; j++) db[j] = (llp_real)(db[j] * f);
                 db[lab] -= (llp_real)scale;
             }
         } else {
@@ -3620,7 +3629,8 @@ static llp_result llp__mlp_pass(const llp_mlp *m, const llp_real *theta, const l
         for (l = 0; l < (int)L; l++) {
             size_t in = (size_t)m->sizes[l], o = (size_t)m->sizes[l + 1];
             const llp_real *xin = l ? A[l - 1] : X;
-            A[l] = m->act[l] == LLP_ACT_IDENTITY ? w->z[l] : w->a[l];
+            /* loss only: activations in place, nothing is kept for a backward pass */
+            A[l] = m->act[l] == LLP_ACT_IDENTITY || mode == LLP__PASS_LOSS ? w->z[l] : w->a[l];
             llp__dense_forward(w->z[l], xin, theta + m->w_off[l], theta + m->b_off[l], B, in, o, &ge);
             llp__act_forward(m->act[l], m->leaky_slope, w->z[l], A[l], B * o);
             if (tangent) {

@@ -82,8 +82,8 @@ static void check_case(llp_act act, llp_loss loss, int nl, const int *sizes, dou
                                 pl, cls ? acc : NULL, &w));
     CHECK(memcmp(keep, m.theta, n * sizeof(llp_real)) == 0, "theta untouched");
     for (i = 0; i < npts; i++) {
-        llp_real ref;
-        double ra;
+        llp_real ref = 0;
+        double ra = -1;
         form_point(m.theta, d1, use_d2 ? d2 : NULL, pa[i], pb[i], tp, n);
         CHECK_OK(llp_mlp_loss_grad(&m, tp, &data, &batch, &ref, NULL, &w));
         {
