@@ -29,11 +29,12 @@
      // f.n parameters; llp_objective_loss_grad(&f, theta, &batch, &loss, grad) ...
 
    CONTENTS (declarations, then the implementation in the same order)
-     1. version & configuration        6. MLP & autodiff
-     2. core: results, rng, vectors    7. model files
-     3. data                           8. writers (gnuplot / CSV tables)
-     4. objective & batches            9. implementation
-     5. analytic landscapes           10. licence
+     1. version & configuration        7. model files
+     2. core: results, rng, vectors    8. writers (gnuplot / CSV tables)
+     3. data                           9. training: optimizers, schedules,
+     4. objective & batches               annealing, grid search
+     5. analytic landscapes           10. implementation
+     6. MLP & autodiff                11. licence
 
    COMPILE-TIME OPTIONS (define before including, in every TU that includes it)
      LLPROBE_STATIC        all functions static (private copy per TU)
@@ -115,7 +116,8 @@ typedef enum llp_result {
     LLP_ERR_CHECKSUM = -12,   /* a checksum does not match: the file is corrupt */
     LLP_ERR_VERSION = -13,    /* a file of an unsupported format version */
     LLP_ERR_UNSUPPORTED = -14,/* the operation is not defined here (e.g. HVP of MAE) */
-    LLP_ERR_LABEL = -15       /* a class label is not a non-negative integer in range */
+    LLP_ERR_LABEL = -15,      /* a class label is not a non-negative integer in range */
+    LLP_ERR_DIVERGED = -16    /* training diverged: NaN/Inf or the loss grew past its limit */
 } llp_result;
 
 /* Short English description of a result code. Never NULL. */
@@ -624,6 +626,171 @@ LLPDEF llp_result llp_write_table(const char *path, const char *header, const ch
                                   const double *data, size_t rows, size_t cols, size_t block, int csv,
                                   llp_error *err);
 
+/* ==========================================================================
+   9. TRAINING: OPTIMIZERS, SCHEDULES, GRADIENT-FREE BASELINES
+   ========================================================================== */
+
+/* Base optimizers. g is the (noised, clipped) gradient, wd the optimizer's
+   weight decay, lr the scheduled rate at step t (1-based in the bias
+   corrections); M marks the coordinates decay applies to (weight_mask).
+     SGD       theta -= lr (g + wd M theta)
+     MOMENTUM  heavy ball, PyTorch's form: u = beta u + (g + wd M theta);
+               theta -= lr u. With a constant rate this is Polyak's
+               theta' = theta - lr g + beta (theta - theta_prev); on a quadratic
+               it converges iff 0 < lr lambda < 2 + 2 beta for every eigenvalue.
+     NESTEROV  u = beta u + gd, gd = g + wd M theta; theta -= lr (gd + beta u):
+               Sutskever's look-ahead written at the shifted point (PyTorch's
+               nesterov=True), the gradient is that of the look-ahead iterate.
+     RMSPROP   s = rho s + (1 - rho) gd^2; theta -= lr gd / (sqrt(s) + eps)
+     ADAM      m = b1 m + (1 - b1) gd; v = b2 v + (1 - b2) gd^2;
+               theta -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+     ADAMW     Adam on g alone, then decoupled decay: theta -= lr wd M theta
+               (applied before the Adam step, as PyTorch's AdamW does). */
+typedef enum llp_opt_kind {
+    LLP_OPT_SGD = 0,
+    LLP_OPT_MOMENTUM,
+    LLP_OPT_NESTEROV,
+    LLP_OPT_RMSPROP,
+    LLP_OPT_ADAM,
+    LLP_OPT_ADAMW
+} llp_opt_kind;
+
+/* Sharpness-aware minimisation on top of any base optimizer: at theta with
+   gradient g (same batch),
+     SAM   e = rho g / ||g||                      (Foret et al. 2021; rho 0 -> 0.05)
+     ASAM  e = rho T^2 g / ||T g||, T = diag(|theta_i| + eta) on weight
+           coordinates and 1 on the others (biases)  (Kwon et al. 2021;
+           rho 0 -> 0.5, eta 0 -> 0.01)
+   then the base optimizer steps from theta with the gradient taken at
+   theta + e. One global norm over all coordinates; e = 0 when g = 0.
+   Cost: two gradients per step. */
+typedef enum llp_sam_kind { LLP_SAM_NONE = 0, LLP_SAM, LLP_SAM_ADAPTIVE } llp_sam_kind;
+
+/* Learning-rate schedules, lr(t) for step t = 0, 1, ...:
+     CONSTANT  lr
+     STEP      lr gamma^floor(t' / step_size)      (gamma 0 -> 0.1)
+     COSINE    min_lr + (lr - min_lr) (1 + cos(pi t' / total)) / 2, t' <= total,
+               then min_lr
+   where t' = t - warmup. During a linear warm-up (t < warmup) the rate is
+   lr (t + 1) / warmup. */
+typedef enum llp_sched_kind { LLP_SCHED_CONSTANT = 0, LLP_SCHED_STEP, LLP_SCHED_COSINE } llp_sched_kind;
+
+typedef struct llp_schedule {
+    llp_sched_kind kind;
+    size_t warmup;       /* linear warm-up steps (0: none) */
+    size_t step_size;    /* STEP: steps per decay (0 -> 1) */
+    double gamma;        /* STEP: factor per decay (0 -> 0.1) */
+    size_t total;        /* COSINE: steps of the cosine after warm-up (required) */
+    double min_lr;       /* COSINE: final rate */
+} llp_schedule;
+
+/* The rate at step t for base rate lr. */
+LLPDEF double llp_schedule_lr(const llp_schedule *s, double lr, uint64_t t);
+
+/* An optimizer's settings. Zero fields mean their default. */
+typedef struct llp_opt_desc {
+    llp_opt_kind kind;
+    double lr;             /* base learning rate (required, > 0) */
+    double momentum;       /* MOMENTUM, NESTEROV: beta (0 -> 0.9; for none use SGD) */
+    double beta1, beta2;   /* ADAM(W): 0 -> 0.9, 0.999. RMSPROP: beta2 is rho (0 -> 0.99) */
+    double eps;            /* RMSPROP, ADAM(W): 0 -> 1e-8 */
+    double weight_decay;   /* wd >= 0 (see llp_opt_kind) */
+    const unsigned char *weight_mask; /* (n) 1 = weight, 0 = bias-like (no decay, T = 1 in
+                                         ASAM); NULL: every coordinate is a weight. Not copied:
+                                         must outlive the optimizer. llp_mlp_weight_mask fills one. */
+    llp_sam_kind sam;
+    double sam_rho;        /* 0 -> 0.05 (SAM), 0.5 (ASAM) */
+    double asam_eta;       /* 0 -> 0.01 */
+    double clip_norm;      /* > 0: the gradient is rescaled to this global norm when longer */
+    double grad_noise;     /* >= 0: std. dev. of Gaussian noise added to every gradient coordinate */
+    uint64_t noise_seed;   /* seed of the noise stream */
+    llp_schedule schedule;
+} llp_opt_desc;
+
+/* An optimizer: settings with defaults resolved, step count, the noise
+   stream, and pointers into caller-owned state (llp_opt_state_size reals).
+   Everything that determines the next step is in this struct and the state
+   array: copying both (llp_opt_save/llp_opt_restore) and the parameters
+   resumes a run exactly. */
+typedef struct llp_opt {
+    llp_opt_desc d;
+    size_t n;
+    uint64_t t;            /* steps taken */
+    llp_rng rng;           /* gradient noise */
+    llp_real *state;       /* caller's block */
+    llp_real *m, *v;       /* moments / velocity (NULL when unused) */
+    llp_real *g, *g2, *e;  /* gradient, gradient at the SAM point, theta backup (SAM) */
+} llp_opt;
+
+/* What one step did. */
+typedef struct llp_opt_info {
+    double loss;           /* loss at theta before the step (on the step's batch) */
+    double grad_norm;      /* ||g|| of the raw gradient at theta, before noise and clipping */
+    double lr;             /* the rate used */
+    double step_norm;      /* ||theta_new - theta_old|| */
+    int clipped;           /* 1 when the gradient was clipped */
+    unsigned evals;        /* gradient evaluations spent (2 with SAM) */
+} llp_opt_info;
+
+/* Reals of caller-owned state an optimizer over n coordinates needs. */
+LLPDEF size_t llp_opt_state_size(const llp_opt_desc *d, size_t n);
+/* Set up o over n coordinates with `state` (at least llp_opt_state_size
+   reals; zeroed here). LLP_ERR_ARG for a bad setting (lr <= 0, beta outside
+   [0, 1), cosine without total, ...). o is untouched on error. */
+LLPDEF llp_result llp_opt_init(llp_opt *o, const llp_opt_desc *d, size_t n, llp_real *state, size_t state_len);
+/* One step on objective f over batch: gradient at theta (and at the SAM
+   point), noise, clipping, then the base update of theta in place. On an
+   error of f, or a NaN/Inf gradient (LLP_ERR_NONFINITE), theta and the
+   optimizer are left exactly as they were. info may be NULL. */
+LLPDEF llp_result llp_opt_step(llp_opt *o, const llp_objective *f, llp_real *theta, const llp_batch *batch,
+                               llp_opt_info *info);
+/* The base update with a gradient the caller computed (no SAM; noise and
+   clipping applied to a copy, grad itself is not modified). */
+LLPDEF llp_result llp_opt_apply(llp_opt *o, llp_real *theta, const llp_real *grad, llp_opt_info *info);
+/* Short names: "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw". */
+LLPDEF const char *llp_opt_name(llp_opt_kind k);
+/* Weight mask of an MLP's theta: 1 on weight matrices, 0 on biases. mask: (n_params). */
+LLPDEF void llp_mlp_weight_mask(const llp_mlp *m, unsigned char *mask);
+
+/* Simulated annealing over an objective (batches ignored: full objective).
+   From theta, propose theta' = theta + step N(0, I); accept when
+   L' <= L or with probability exp(-(L' - L) / T) (Metropolis); the
+   temperature follows T_k = T0 alpha^k (GEOMETRIC), T0 / (1 + k) (FAST,
+   Cauchy-like) or T0 / log(k + e) (LOG, Boltzmann); the best point seen is
+   kept. On return theta holds the best point. */
+typedef enum llp_anneal_sched { LLP_ANNEAL_GEOMETRIC = 0, LLP_ANNEAL_FAST, LLP_ANNEAL_LOG } llp_anneal_sched;
+
+typedef struct llp_anneal_desc {
+    size_t iters;          /* proposals (0 -> 1000) */
+    double t0;             /* initial temperature (0 -> 1) */
+    double alpha;          /* GEOMETRIC factor per proposal (0 -> 0.995) */
+    llp_anneal_sched schedule;
+    double step;           /* proposal standard deviation (0 -> 0.1) */
+} llp_anneal_desc;
+
+typedef struct llp_anneal_result {
+    double best_loss;      /* loss at the returned theta */
+    double final_loss;     /* loss at the chain's last state */
+    size_t accepted;       /* accepted proposals */
+    size_t evals;          /* loss evaluations */
+} llp_anneal_result;
+
+/* visit (may be NULL) is called after every proposal with the chain's
+   current point and loss, and whether the proposal was accepted; a nonzero
+   return stops the run. */
+typedef int (*llp_anneal_visit_fn)(void *ctx, size_t k, const llp_real *theta, double loss, int accepted,
+                                   double temperature);
+LLPDEF llp_result llp_anneal(const llp_objective *f, llp_real *theta, const llp_anneal_desc *d, llp_rng *rng,
+                             llp_anneal_visit_fn visit, void *ctx, llp_anneal_result *res);
+
+/* Grid search over the box lo <= theta <= hi of a low-dimensional objective
+   (n <= 8, at most 1e7 points): `points` values per axis, evenly spaced with
+   both ends included; the loss of every grid point goes to values (may be
+   NULL; (points^n), last coordinate fastest). best: (n) out, the first
+   minimum in that order; *best_loss its loss. NaN losses are skipped. */
+LLPDEF llp_result llp_grid_search(const llp_objective *f, const llp_real *lo, const llp_real *hi, size_t points,
+                                  llp_real *best, double *best_loss, double *values);
+
 #ifdef __cplusplus
 }
 #endif
@@ -631,7 +798,7 @@ LLPDEF llp_result llp_write_table(const char *path, const char *header, const ch
 #endif /* LLPROBE_H */
 
 /* ==========================================================================
-   9. IMPLEMENTATION
+   10. IMPLEMENTATION
    ========================================================================== */
 #ifdef LLPROBE_IMPLEMENTATION
 #ifndef LLPROBE_IMPLEMENTATION_DONE
@@ -674,7 +841,7 @@ LLPDEF llp_result llp_write_table(const char *path, const char *header, const ch
 extern "C" {
 #endif
 
-/* ---- 9.2 core ---------------------------------------------------------- */
+/* ---- 10.2 core ---------------------------------------------------------- */
 
 LLPDEF const char *llp_result_string(llp_result r) {
     switch (r) {
@@ -694,6 +861,7 @@ LLPDEF const char *llp_result_string(llp_result r) {
     case LLP_ERR_VERSION: return "unsupported format version";
     case LLP_ERR_UNSUPPORTED: return "operation not supported";
     case LLP_ERR_LABEL: return "invalid class label";
+    case LLP_ERR_DIVERGED: return "training diverged";
     }
     return "unknown result code";
 }
@@ -900,7 +1068,7 @@ static size_t llp__mul(size_t a, size_t b) {
     return a * b;
 }
 
-/* ---- 9.3 data ---------------------------------------------------------- */
+/* ---- 10.3 data ---------------------------------------------------------- */
 
 /* The gzip decoder (llp__gunzip) is defined further down; declared here. */
 static int llp__gunzip(const unsigned char *src, size_t src_len, unsigned char **out, size_t *out_len);
@@ -1680,7 +1848,7 @@ LLPDEF llp_result llp_data_sine(llp_data *out, size_t n, double noise, llp_rng *
     return LLP_OK;
 }
 
-/* ---- 9.4 objective & batches ------------------------------------------ */
+/* ---- 10.4 objective & batches ------------------------------------------ */
 
 LLPDEF llp_batch llp_batch_all(void) {
     llp_batch b;
@@ -1805,7 +1973,7 @@ LLPDEF llp_result llp_objective_hvp_block(const llp_objective *f, const llp_real
     return LLP_OK;
 }
 
-/* ---- 9.5 analytic landscapes ------------------------------------------ */
+/* ---- 10.5 analytic landscapes ------------------------------------------ */
 
 LLPDEF const char *llp_landscape_name(llp_landscape_kind kind) {
     switch (kind) {
@@ -2246,7 +2414,7 @@ LLPDEF llp_result llp_landscape_minimum(const llp_landscape *ls, llp_real *x, ll
     return LLP_OK;
 }
 
-/* ---- 9.6 MLP & autodiff ------------------------------------------------ */
+/* ---- 10.6 MLP & autodiff ------------------------------------------------ */
 
 /* Blocking of the dense kernels (see "dense kernels" below). */
 #if LLP_REAL_IS_FLOAT
@@ -4168,7 +4336,7 @@ LLPDEF llp_objective llp_mlp_objective_get(llp_mlp_objective *mo) {
     return f;
 }
 
-/* ---- 9.7 model files --------------------------------------------------- */
+/* ---- 10.7 model files --------------------------------------------------- */
 
 #define LLP__MODEL_VERSION 1u
 
@@ -4418,7 +4586,7 @@ done:
     return r;
 }
 
-/* ---- 9.8 writers ------------------------------------------------------- */
+/* ---- 10.8 writers ------------------------------------------------------- */
 
 LLPDEF llp_result llp_write_table(const char *path, const char *header, const char *const *colnames,
                                   const double *data, size_t rows, size_t cols, size_t block, int csv,
@@ -4467,7 +4635,350 @@ LLPDEF llp_result llp_write_table(const char *path, const char *header, const ch
     return r;
 }
 
-/* ---- 9.9 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) ---------------- */
+/* ---- 10.9 training: optimizers, schedules, gradient-free baselines ------- */
+
+LLPDEF double llp_schedule_lr(const llp_schedule *s, double lr, uint64_t t) {
+    uint64_t tp;
+    if (!s) return lr;
+    if (t < s->warmup) return lr * (double)(t + 1) / (double)s->warmup;
+    tp = t - s->warmup;
+    switch (s->kind) {
+    case LLP_SCHED_STEP: {
+        uint64_t size = s->step_size ? s->step_size : 1;
+        return lr * pow(s->gamma > 0 ? s->gamma : 0.1, (double)(tp / size));
+    }
+    case LLP_SCHED_COSINE:
+        if (!s->total || tp >= s->total) return s->min_lr;
+        return s->min_lr + (lr - s->min_lr) * 0.5 * (1 + cos(LLP__PI * (double)tp / (double)s->total));
+    default: return lr;
+    }
+}
+
+LLPDEF const char *llp_opt_name(llp_opt_kind k) {
+    switch (k) {
+    case LLP_OPT_SGD: return "sgd";
+    case LLP_OPT_MOMENTUM: return "momentum";
+    case LLP_OPT_NESTEROV: return "nesterov";
+    case LLP_OPT_RMSPROP: return "rmsprop";
+    case LLP_OPT_ADAM: return "adam";
+    case LLP_OPT_ADAMW: return "adamw";
+    }
+    return "unknown";
+}
+
+LLPDEF void llp_mlp_weight_mask(const llp_mlp *m, unsigned char *mask) {
+    int l;
+    if (!m || !mask) return;
+    memset(mask, 0, m->n_params);
+    for (l = 0; l < m->n_layers; l++)
+        memset(mask + m->w_off[l], 1, (size_t)m->sizes[l] * (size_t)m->sizes[l + 1]);
+}
+
+/* Buffers of n reals: m (all but SGD), v (RMSprop: its s; Adam), g, and
+   with SAM g2 and e. */
+static size_t llp__opt_buffers(const llp_opt_desc *d) {
+    size_t k = 1;                                        /* g */
+    if (d->kind != LLP_OPT_SGD) k++;                     /* m / u / s */
+    if (d->kind == LLP_OPT_ADAM || d->kind == LLP_OPT_ADAMW) k++; /* v */
+    if (d->sam != LLP_SAM_NONE) k += 2;                  /* g2, e */
+    return k;
+}
+
+LLPDEF size_t llp_opt_state_size(const llp_opt_desc *d, size_t n) {
+    size_t k;
+    if (!d) return 0;
+    k = llp__opt_buffers(d);
+    return llp__mul(k, n) ? k * n : 0;
+}
+
+LLPDEF llp_result llp_opt_init(llp_opt *o, const llp_opt_desc *d, size_t n, llp_real *state, size_t state_len) {
+    llp_opt t;
+    llp_real *p;
+    if (!o || !d || n == 0 || !state) return LLP_ERR_ARG;
+    if (!(d->lr > 0) || !llp__isfinite(d->lr)) return LLP_ERR_ARG;
+    if ((unsigned)d->kind > (unsigned)LLP_OPT_ADAMW || (unsigned)d->sam > (unsigned)LLP_SAM_ADAPTIVE) return LLP_ERR_ARG;
+    if (!(d->weight_decay >= 0) || !(d->clip_norm >= 0) || !(d->grad_noise >= 0) || !(d->sam_rho >= 0) ||
+        !(d->asam_eta >= 0) || !(d->eps >= 0))
+        return LLP_ERR_ARG;
+    if (!(d->momentum >= 0 && d->momentum < 1) || !(d->beta1 >= 0 && d->beta1 < 1) ||
+        !(d->beta2 >= 0 && d->beta2 < 1))
+        return LLP_ERR_ARG;
+    if (d->schedule.kind == LLP_SCHED_COSINE && !d->schedule.total) return LLP_ERR_ARG;
+    if ((unsigned)d->schedule.kind > (unsigned)LLP_SCHED_COSINE || !(d->schedule.gamma >= 0)) return LLP_ERR_ARG;
+    if (state_len < llp_opt_state_size(d, n) || llp_opt_state_size(d, n) == 0) return LLP_ERR_ARG;
+    memset(&t, 0, sizeof t);
+    t.d = *d;
+    if (t.d.momentum == 0) t.d.momentum = 0.9;
+    if (t.d.beta1 == 0) t.d.beta1 = 0.9;
+    if (t.d.beta2 == 0) t.d.beta2 = t.d.kind == LLP_OPT_RMSPROP ? 0.99 : 0.999;
+    if (t.d.eps == 0) t.d.eps = 1e-8;
+    if (t.d.sam_rho == 0) t.d.sam_rho = t.d.sam == LLP_SAM_ADAPTIVE ? 0.5 : 0.05;
+    if (t.d.asam_eta == 0) t.d.asam_eta = 0.01;
+    t.n = n;
+    t.state = state;
+    llp_rng_seed(&t.rng, d->noise_seed);
+    p = state;
+    llp_fill(0, state, llp_opt_state_size(d, n));
+    t.g = p, p += n;
+    if (d->kind != LLP_OPT_SGD) t.m = p, p += n;
+    if (d->kind == LLP_OPT_ADAM || d->kind == LLP_OPT_ADAMW) t.v = p, p += n;
+    if (d->sam != LLP_SAM_NONE) t.g2 = p, p += n, t.e = p, p += n;
+    *o = t;
+    return LLP_OK;
+}
+
+/* Noise and clipping on o->g (in place); returns whether it was clipped. */
+static int llp__opt_condition(llp_opt *o) {
+    size_t i;
+    if (o->d.grad_noise > 0)
+        for (i = 0; i < o->n; i++) o->g[i] += (llp_real)(o->d.grad_noise * llp_rng_normal(&o->rng));
+    if (o->d.clip_norm > 0) {
+        double nr = llp_nrm2(o->g, o->n);
+        if (nr > o->d.clip_norm) {
+            llp_scale((llp_real)(o->d.clip_norm / nr), o->g, o->n);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The base update of theta with the conditioned gradient o->g; t is
+   incremented first (Adam's bias correction uses t = 1 on the first step). */
+static void llp__opt_update(llp_opt *o, llp_real *theta, double lr, double *step_norm) {
+    const llp_opt_desc *d = &o->d;
+    const unsigned char *M = d->weight_mask;
+    double wd = d->weight_decay, s2 = 0;
+    size_t i, n = o->n;
+    double bc1 = 1, bc2 = 1;
+    o->t++;
+    if (d->kind == LLP_OPT_ADAM || d->kind == LLP_OPT_ADAMW) {
+        bc1 = 1 - pow(d->beta1, (double)o->t);
+        bc2 = 1 - pow(d->beta2, (double)o->t);
+    }
+    for (i = 0; i < n; i++) {
+        double th = theta[i], g = o->g[i], dec = (!M || M[i]) ? wd : 0, step;
+        if (d->kind != LLP_OPT_ADAMW) g += dec * th; /* coupled L2 */
+        switch (d->kind) {
+        case LLP_OPT_SGD: step = lr * g; break;
+        case LLP_OPT_MOMENTUM: {
+            double u = d->momentum * o->m[i] + g;
+            o->m[i] = (llp_real)u;
+            step = lr * (double)o->m[i];
+            break;
+        }
+        case LLP_OPT_NESTEROV: {
+            double u = d->momentum * o->m[i] + g;
+            o->m[i] = (llp_real)u;
+            step = lr * (g + d->momentum * (double)o->m[i]);
+            break;
+        }
+        case LLP_OPT_RMSPROP: {
+            double sq = d->beta2 * o->m[i] + (1 - d->beta2) * g * g;
+            o->m[i] = (llp_real)sq;
+            step = lr * g / (sqrt((double)o->m[i]) + d->eps);
+            break;
+        }
+        default: { /* ADAM, ADAMW */
+            double mm = d->beta1 * o->m[i] + (1 - d->beta1) * g, vv = d->beta2 * o->v[i] + (1 - d->beta2) * g * g;
+            o->m[i] = (llp_real)mm;
+            o->v[i] = (llp_real)vv;
+            /* AdamW: decoupled decay lr wd theta beside the Adam step */
+            step = (d->kind == LLP_OPT_ADAMW ? lr * dec * th : 0) +
+                   lr * ((double)o->m[i] / bc1) / (sqrt((double)o->v[i] / bc2) + d->eps);
+            break;
+        }
+        }
+        {
+            llp_real nt = (llp_real)(theta[i] - step);
+            double dd = (double)nt - theta[i];
+            s2 += dd * dd;
+            theta[i] = nt;
+        }
+    }
+    if (step_norm) *step_norm = sqrt(s2);
+}
+
+LLPDEF llp_result llp_opt_apply(llp_opt *o, llp_real *theta, const llp_real *grad, llp_opt_info *info) {
+    llp_opt_info in;
+    double lr;
+    if (!o || !theta || !grad || !o->g) return LLP_ERR_ARG;
+    if (!llp_all_finite(grad, o->n)) return LLP_ERR_NONFINITE;
+    memset(&in, 0, sizeof in);
+    llp_copy(grad, o->g, o->n);
+    in.grad_norm = llp_nrm2(o->g, o->n);
+    in.loss = NAN;
+    in.clipped = llp__opt_condition(o);
+    lr = llp_schedule_lr(&o->d.schedule, o->d.lr, o->t);
+    in.lr = lr;
+    llp__opt_update(o, theta, lr, &in.step_norm);
+    if (info) *info = in;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_opt_step(llp_opt *o, const llp_objective *f, llp_real *theta, const llp_batch *batch,
+                               llp_opt_info *info) {
+    llp_opt_info in;
+    llp_real loss;
+    llp_result r;
+    size_t i, n;
+    double lr;
+    if (!o || !f || !theta || !o->g) return LLP_ERR_ARG;
+    if (f->n != o->n) return LLP_ERR_SHAPE;
+    n = o->n;
+    memset(&in, 0, sizeof in);
+    r = llp_objective_loss_grad(f, theta, batch, &loss, o->g);
+    if (r != LLP_OK) return r;
+    in.evals = 1;
+    in.loss = loss;
+    if (!llp__isfinite(loss) || !llp_all_finite(o->g, n)) return LLP_ERR_NONFINITE;
+    in.grad_norm = llp_nrm2(o->g, n);
+    if (o->d.sam != LLP_SAM_NONE) {
+        /* ascent step e from the raw gradient, gradient at theta + e */
+        const unsigned char *M = o->d.weight_mask;
+        double rho = o->d.sam_rho, eta = o->d.asam_eta, nrm;
+        int adaptive = o->d.sam == LLP_SAM_ADAPTIVE;
+        llp_copy(theta, o->e, n);
+        if (adaptive) {
+            double s = 0;
+            for (i = 0; i < n; i++) {
+                double tw = (!M || M[i]) ? fabs((double)theta[i]) + eta : 1, tg = tw * o->g[i];
+                s += tg * tg;
+            }
+            nrm = sqrt(s);
+        } else {
+            nrm = in.grad_norm;
+        }
+        if (nrm > 0) {
+            for (i = 0; i < n; i++) {
+                double tw = adaptive && (!M || M[i]) ? fabs((double)o->e[i]) + eta : 1;
+                theta[i] = (llp_real)(o->e[i] + rho * tw * tw * o->g[i] / nrm);
+            }
+        }
+        r = llp_objective_loss_grad(f, theta, batch, NULL, o->g2);
+        llp_copy(o->e, theta, n); /* theta back, bit for bit */
+        if (r != LLP_OK) return r;
+        in.evals = 2;
+        if (!llp_all_finite(o->g2, n)) return LLP_ERR_NONFINITE;
+        llp_copy(o->g2, o->g, n);
+    }
+    in.clipped = llp__opt_condition(o);
+    lr = llp_schedule_lr(&o->d.schedule, o->d.lr, o->t);
+    in.lr = lr;
+    llp__opt_update(o, theta, lr, &in.step_norm);
+    if (info) *info = in;
+    return LLP_OK;
+}
+
+/* ---- gradient-free baselines ---- */
+
+static double llp__anneal_temp(const llp_anneal_desc *d, double t0, double alpha, size_t k) {
+    switch (d->schedule) {
+    case LLP_ANNEAL_FAST: return t0 / (1.0 + (double)k);
+    case LLP_ANNEAL_LOG: return t0 / log((double)k + LLP__E);
+    default: return t0 * pow(alpha, (double)k);
+    }
+}
+
+LLPDEF llp_result llp_anneal(const llp_objective *f, llp_real *theta, const llp_anneal_desc *d, llp_rng *rng,
+                             llp_anneal_visit_fn visit, void *ctx, llp_anneal_result *res) {
+    size_t iters, k, n, accepted = 0, evals = 0;
+    double t0, alpha, step, cur, best;
+    llp_real *buf, *cand, *bestx, l;
+    llp_result r;
+    if (!f || !theta || !d || !rng) return LLP_ERR_ARG;
+    if (!(d->t0 >= 0) || !(d->alpha >= 0 && d->alpha < 1) || !(d->step >= 0) ||
+        (unsigned)d->schedule > (unsigned)LLP_ANNEAL_LOG)
+        return LLP_ERR_ARG;
+    n = f->n;
+    iters = d->iters ? d->iters : 1000;
+    t0 = d->t0 > 0 ? d->t0 : 1;
+    alpha = d->alpha > 0 ? d->alpha : 0.995;
+    step = d->step > 0 ? d->step : 0.1;
+    if (!llp__mul(2 * n, sizeof(llp_real))) return LLP_ERR_NOMEM;
+    buf = (llp_real *)LLP_MALLOC(2 * n * sizeof(llp_real));
+    if (!buf) return LLP_ERR_NOMEM;
+    cand = buf, bestx = buf + n;
+    r = llp_objective_loss(f, theta, NULL, &l);
+    evals++;
+    if (r == LLP_OK && !llp__isfinite(l)) r = LLP_ERR_NONFINITE;
+    if (r != LLP_OK) {
+        LLP_FREE(buf);
+        return r;
+    }
+    cur = best = l;
+    llp_copy(theta, bestx, n);
+    for (k = 0; k < iters; k++) {
+        double temp = llp__anneal_temp(d, t0, alpha, k), u;
+        int acc;
+        size_t i;
+        for (i = 0; i < n; i++) cand[i] = (llp_real)(theta[i] + step * llp_rng_normal(rng));
+        r = llp_objective_loss(f, cand, NULL, &l);
+        evals++;
+        if (r != LLP_OK) break;
+        u = llp_rng_uniform(rng); /* drawn every step, so the stream does not depend on outcomes */
+        acc = llp__isfinite(l) && (l <= cur || (temp > 0 && u < exp(-((double)l - cur) / temp)));
+        if (acc) {
+            llp_copy(cand, theta, n);
+            cur = l;
+            accepted++;
+            if (cur < best) {
+                best = cur;
+                llp_copy(theta, bestx, n);
+            }
+        }
+        if (visit && visit(ctx, k, theta, cur, acc, temp)) break;
+    }
+    if (res) {
+        res->best_loss = best;
+        res->final_loss = cur;
+        res->accepted = accepted;
+        res->evals = evals;
+    }
+    llp_copy(bestx, theta, n);
+    LLP_FREE(buf);
+    return r;
+}
+
+LLPDEF llp_result llp_grid_search(const llp_objective *f, const llp_real *lo, const llp_real *hi, size_t points,
+                                  llp_real *best, double *best_loss, double *values) {
+    size_t n, total = 1, p, i;
+    size_t idx[8];
+    llp_real x[8];
+    double bl = NAN;
+    int found = 0;
+    if (!f || !lo || !hi || !best || !best_loss || points < 2) return LLP_ERR_ARG;
+    n = f->n;
+    if (n == 0 || n > 8) return LLP_ERR_ARG;
+    for (i = 0; i < n; i++) {
+        if (!(hi[i] >= lo[i]) || !llp__isfinite(lo[i]) || !llp__isfinite(hi[i])) return LLP_ERR_ARG;
+        if ((double)total * (double)points > 1e7) return LLP_ERR_ARG;
+        total *= points;
+    }
+    memset(idx, 0, sizeof idx);
+    for (p = 0; p < total; p++) {
+        llp_real l;
+        llp_result r;
+        for (i = 0; i < n; i++)
+            x[i] = (llp_real)(lo[i] + (hi[i] - lo[i]) * (double)idx[i] / (double)(points - 1));
+        r = llp_objective_loss(f, x, NULL, &l);
+        if (r != LLP_OK) return r;
+        if (values) values[p] = l;
+        if (l == l && (!found || l < bl)) {
+            bl = l;
+            found = 1;
+            llp_copy(x, best, n);
+        }
+        for (i = n; i-- > 0;) { /* last coordinate fastest */
+            if (++idx[i] < points) break;
+            idx[i] = 0;
+        }
+    }
+    if (!found) return LLP_ERR_NONFINITE;
+    *best_loss = bl;
+    return LLP_OK;
+}
+
+/* ---- 10.10 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
 /* ---- gzip / DEFLATE decoder -------------------------------------------------
    A small one-shot decoder written from RFC 1951 (DEFLATE) and RFC 1952 (gzip).
 
@@ -5047,7 +5558,7 @@ static int llp__gunzip(const unsigned char *src, size_t src_len, unsigned char *
 
 /*
    ==========================================================================
-   10. LICENCE
+   11. LICENCE
 
    MIT License
 

@@ -494,23 +494,25 @@ static void test_all_finite(void) {
 
 /* ---- result codes ------------------------------------------------------- */
 
-/* Every result code from LLP_OK to LLP_ERR_LABEL has its own non-empty
-   description (pairwise distinct), and codes outside the enum (1, -16, -99)
+/* Every result code from LLP_OK to LLP_ERR_DIVERGED has its own non-empty
+   description (pairwise distinct), and codes outside the enum (1, -17, -99)
    give "unknown result code". */
+#define N_CODES 17
 static void test_result_string(void) {
-    const char *s[16];
+    const char *s[N_CODES];
     int i, j;
-    for (i = 0; i < 16; i++) {
+    for (i = 0; i < N_CODES; i++) {
         s[i] = llp_result_string((llp_result)-i);
         CHECK(s[i] != NULL && s[i][0] != 0, "code %d has a non-empty description", -i);
     }
-    for (i = 0; i < 16; i++)
-        for (j = i + 1; j < 16; j++)
+    for (i = 0; i < N_CODES; i++)
+        for (j = i + 1; j < N_CODES; j++)
             CHECK(s[i] && s[j] && strcmp(s[i], s[j]) != 0, "codes %d and %d have distinct descriptions", -i, -j);
-    CHECK(strcmp(s[0], llp_result_string(LLP_OK)) == 0 && strcmp(s[15], llp_result_string(LLP_ERR_LABEL)) == 0,
-          "codes 0..-15 are LLP_OK..LLP_ERR_LABEL");
+    CHECK(strcmp(s[0], llp_result_string(LLP_OK)) == 0 &&
+              strcmp(s[N_CODES - 1], llp_result_string(LLP_ERR_DIVERGED)) == 0,
+          "codes 0..-16 are LLP_OK..LLP_ERR_DIVERGED");
     CHECK(strcmp(llp_result_string((llp_result)1), "unknown result code") == 0, "code 1 is unknown");
-    CHECK(strcmp(llp_result_string((llp_result)-16), "unknown result code") == 0, "code -16 is unknown");
+    CHECK(strcmp(llp_result_string((llp_result)-N_CODES), "unknown result code") == 0, "code -17 is unknown");
     CHECK(strcmp(llp_result_string((llp_result)-99), "unknown result code") == 0, "code -99 is unknown");
 }
 
