@@ -317,6 +317,9 @@ typedef struct llp_objective {
     llp_hvp_block_fn hvp_block;
     void *ctx;
     const char *name;
+    /* optional: classification accuracy in [0, 1] over a batch (the MLP
+       objective on classification data has one); NULL when not defined */
+    llp_result (*accuracy)(void *ctx, const llp_real *theta, const llp_batch *batch, double *acc);
 } llp_objective;
 
 /* An objective from user callbacks. hvp may be NULL. */
@@ -791,6 +794,162 @@ LLPDEF llp_result llp_anneal(const llp_objective *f, llp_real *theta, const llp_
 LLPDEF llp_result llp_grid_search(const llp_objective *f, const llp_real *lo, const llp_real *hi, size_t points,
                                   llp_real *best, double *best_loss, double *values);
 
+/* ---- the training loop ---------------------------------------------------
+   A trainer runs an optimizer over a training objective in epochs of
+   shuffled mini-batches (or full-batch steps), records a monitor row every
+   eval_every steps (or once per epoch), keeps a trajectory of theta
+   snapshots, detects divergence, plateaus and stalled validation loss, and
+   can be checkpointed and resumed: a resumed run continues exactly as the
+   uninterrupted one would (same theta, same monitor, same files).
+
+   One step: draw the next mini-batch (index batch from a permutation of the
+   samples drawn from the trainer's rng at every epoch start; the last batch
+   of an epoch may be smaller), llp_opt_step, then the divergence check on
+   the step's loss (NaN/Inf, or above diverge_factor times the first step's
+   loss): on divergence theta is set back to the last iterate whose loss
+   passed and the run stops with LLP_ERR_DIVERGED. Then monitor row,
+   trajectory snapshot, checkpoint and callbacks, in that order. */
+
+/* Why a run stopped. */
+typedef enum llp_stop {
+    LLP_STOP_NONE = 0,     /* not stopped yet (more steps to run) */
+    LLP_STOP_DONE,         /* all epochs ran */
+    LLP_STOP_MAX_STEPS,    /* the step limit was reached */
+    LLP_STOP_TARGET,       /* a monitor row's train loss reached target_loss */
+    LLP_STOP_PLATEAU,      /* train loss flat over plateau_window rows (stop_on_plateau) */
+    LLP_STOP_EARLY,        /* validation loss did not improve for `patience` rows */
+    LLP_STOP_DIVERGED,     /* NaN/Inf or loss blow-up (LLP_ERR_DIVERGED) */
+    LLP_STOP_CALLBACK      /* a callback asked to stop; llp_trainer_run continues the run */
+} llp_stop;
+
+/* One monitor row. NaN marks what is not available. */
+typedef struct llp_monitor_row {
+    uint64_t step;         /* optimizer steps taken */
+    double epoch;          /* epochs done, fractional */
+    double train_loss;     /* mean of the step losses since the previous row, or the full
+                              training loss at theta (eval_full_train) */
+    double val_loss;       /* validation objective at theta (full batch) */
+    double train_acc;      /* with eval_full_train and an objective with accuracy */
+    double val_acc;
+    double grad_norm;      /* mean raw gradient norm over the steps since the previous row */
+    double weight_norm;    /* ||theta|| */
+    double lr;             /* rate of the last step */
+    double step_norm;      /* ||theta change|| of the last step */
+    double seconds;        /* wall time since the run started (not deterministic: kept
+                              out of files unless asked for) */
+} llp_monitor_row;
+
+/* Trajectory of theta snapshots. In memory, at most `max` snapshots are
+   kept: when full, every other one is dropped and the interval doubles, so
+   the whole run stays covered evenly. */
+typedef struct llp_traj {
+    size_t n;              /* coordinates per snapshot */
+    size_t count, max;     /* snapshots held, capacity */
+    uint64_t every;        /* current interval in steps */
+    uint64_t *steps;       /* (max) step of each snapshot */
+    llp_real *theta;       /* (max, n) */
+} llp_traj;
+
+typedef struct llp_trainer llp_trainer;
+/* Callbacks: nonzero return stops the run (LLP_STOP_CALLBACK). */
+typedef int (*llp_step_fn)(void *ctx, const llp_trainer *tr, const llp_opt_info *info);
+typedef int (*llp_epoch_fn)(void *ctx, const llp_trainer *tr, size_t epoch);
+
+typedef struct llp_train_desc {
+    size_t epochs;         /* 0 -> 10 */
+    size_t batch_size;     /* 0 or >= n_samples: full batch (one step per epoch); objectives
+                              without samples always take full steps */
+    uint64_t max_steps;    /* 0: no limit */
+    uint64_t seed;         /* shuffling stream */
+    uint64_t eval_every;   /* steps per monitor row; 0: one row per epoch */
+    int eval_full_train;   /* rows carry the full training loss (and accuracy) at theta */
+    int record_initial;    /* a row (and snapshot) at step 0, before training */
+    int use_target;        /* 1: stop when a row's train loss <= target_loss */
+    double target_loss;
+    size_t plateau_window; /* rows (0: off); a plateau is a train-loss variance over the
+                              window below plateau_tol * (mean^2 + 1e-300) */
+    double plateau_tol;    /* 0 -> 1e-8 */
+    int stop_on_plateau;
+    double diverge_factor; /* loss > factor * first loss is divergence (0 -> 1e6; < 0: only NaN/Inf) */
+    size_t patience;       /* rows without validation improvement (0: off); theta is then
+                              set back to the best validation iterate */
+    double min_delta;      /* improvement needed, absolute */
+    uint64_t traj_every;   /* snapshot every k steps (0: off) */
+    size_t traj_max;       /* in-memory bound (0 -> 1000) */
+    const char *traj_path; /* stream snapshots to this file instead (llp_traj_load reads it) */
+    const char *ckpt_path; /* checkpoint file, written atomically every ckpt_every steps */
+    uint64_t ckpt_every;
+    llp_step_fn on_step;
+    llp_epoch_fn on_epoch;
+    void *ctx;
+} llp_train_desc;
+
+struct llp_trainer {
+    llp_train_desc d;
+    const llp_objective *train, *val;
+    llp_opt opt;
+    llp_real *theta;       /* the caller's parameters, updated in place */
+    /* progress */
+    uint64_t step;
+    size_t epoch, pos;     /* epochs done; position in the current permutation */
+    llp_rng rng;
+    size_t *perm;          /* (n_samples) */
+    double first_loss;
+    int have_first;
+    llp_stop stop;
+    /* accumulators since the last row */
+    double acc_loss, acc_gnorm;
+    uint64_t acc_count;
+    llp_opt_info last;
+    /* early stopping */
+    double best_val;
+    size_t since_best;
+    llp_real *best_theta;  /* (n) */
+    llp_real *good;        /* (n) last iterate whose loss passed */
+    llp_real *start;       /* (n) the current step's starting point */
+    int plateau;           /* the last plateau_window rows are flat */
+    /* records */
+    llp_monitor_row *rows;
+    size_t n_rows, cap_rows;
+    llp_traj traj;
+    uint64_t traj_written; /* snapshots streamed to traj_path */
+    double t_start, t_offset;
+    void *block;           /* everything allocated here */
+};
+
+/* Set up a trainer for theta (n = train->n, updated in place) with optimizer
+   settings od (the optimizer state is allocated here). val may be NULL.
+   Nothing runs yet. */
+LLPDEF llp_result llp_trainer_init(llp_trainer *tr, const llp_train_desc *d, const llp_objective *train,
+                                   const llp_objective *val, const llp_opt_desc *od, llp_real *theta);
+/* Run until the run ends (see llp_stop in tr->stop) or a callback stops it
+   (call again to continue). LLP_OK for every stop but divergence
+   (LLP_ERR_DIVERGED, theta restored) and errors of the objective or files. */
+LLPDEF llp_result llp_trainer_run(llp_trainer *tr);
+/* Everything that determines the rest of the run, atomically to path:
+   theta, optimizer state and step, rngs, permutation and position, early
+   stopping and divergence references, monitor rows and the in-memory
+   trajectory (a streamed one: its length). FNV-1a checksum at the end. */
+LLPDEF llp_result llp_trainer_save(const llp_trainer *tr, const char *path, llp_error *err);
+/* Restore a checkpoint into a trainer set up (llp_trainer_init) with the
+   same objectives and settings: LLP_ERR_SHAPE/LLP_ERR_FORMAT when they
+   differ, LLP_ERR_TRUNCATED/LLP_ERR_CHECKSUM for a damaged file; the
+   trainer and theta are untouched on error. A streamed trajectory file is
+   cut back to the checkpoint's length. */
+LLPDEF llp_result llp_trainer_load(llp_trainer *tr, const char *path, llp_error *err);
+LLPDEF void llp_trainer_free(llp_trainer *tr);
+/* The monitor as a gnuplot table (columns step epoch train_loss val_loss
+   train_acc val_acc grad_norm weight_norm lr step_norm [seconds]); with_time
+   adds the wall-time column, which makes the file differ between runs. */
+LLPDEF llp_result llp_trainer_write_monitor(const llp_trainer *tr, const char *path, const char *header,
+                                            int with_time, llp_error *err);
+LLPDEF const char *llp_stop_name(llp_stop s);
+
+/* Read a trajectory streamed by a trainer (traj_path): out->theta,
+   out->steps allocated (llp_traj_free). */
+LLPDEF llp_result llp_traj_load(llp_traj *out, const char *path, llp_error *err);
+LLPDEF void llp_traj_free(llp_traj *t);
+
 #ifdef __cplusplus
 }
 #endif
@@ -809,6 +968,7 @@ LLPDEF llp_result llp_grid_search(const llp_objective *f, const llp_real *lo, co
 #include <string.h>
 #include <float.h>
 #include <stdarg.h>
+#include <time.h>
 
 #if defined(LLP_MALLOC) && defined(LLP_FREE) && defined(LLP_REALLOC)
 /* all three given */
@@ -4298,6 +4458,11 @@ static llp_result llp__mlpobj_gnvp(void *ctx, const llp_real *theta, const llp_r
     return llp_mlp_gnvp(mo->mlp, theta, v, mo->data, batch, gv, &mo->work);
 }
 
+static llp_result llp__mlpobj_accuracy(void *ctx, const llp_real *theta, const llp_batch *batch, double *acc) {
+    llp_mlp_objective *mo = (llp_mlp_objective *)ctx;
+    return llp_mlp_accuracy(mo->mlp, theta, mo->data, batch, acc, &mo->work);
+}
+
 LLPDEF llp_result llp_mlp_objective_init(llp_mlp_objective *mo, const llp_mlp *mlp, const llp_data *data,
                                          size_t chunk) {
     llp_mlp_objective t;
@@ -4331,6 +4496,7 @@ LLPDEF llp_objective llp_mlp_objective_get(llp_mlp_objective *mo) {
     f.hvp = llp__mlpobj_hvp;   /* MAE: LLP_ERR_UNSUPPORTED, never a finite difference */
     f.gnvp = llp__mlpobj_gnvp;
     f.hvp_block = llp__mlpobj_hvp_block;
+    if (mo->data->task == LLP_TASK_CLASSIFICATION) f.accuracy = llp__mlpobj_accuracy;
     f.ctx = mo;
     f.name = "mlp";
     return f;
@@ -4975,6 +5141,710 @@ LLPDEF llp_result llp_grid_search(const llp_objective *f, const llp_real *lo, co
     }
     if (!found) return LLP_ERR_NONFINITE;
     *best_loss = bl;
+    return LLP_OK;
+}
+
+/* ---- the training loop ---- */
+
+LLPDEF const char *llp_stop_name(llp_stop s) {
+    switch (s) {
+    case LLP_STOP_NONE: return "running";
+    case LLP_STOP_DONE: return "done";
+    case LLP_STOP_MAX_STEPS: return "max-steps";
+    case LLP_STOP_TARGET: return "target";
+    case LLP_STOP_PLATEAU: return "plateau";
+    case LLP_STOP_EARLY: return "early-stop";
+    case LLP_STOP_DIVERGED: return "diverged";
+    case LLP_STOP_CALLBACK: return "callback";
+    }
+    return "unknown";
+}
+
+/* Wall-clock seconds (C11 timespec_get), else processor time. */
+static double llp__seconds(void) {
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && defined(TIME_UTC) && !defined(__APPLE__)
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) == TIME_UTC) return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+    return (double)clock() / (double)CLOCKS_PER_SEC;
+}
+
+#define LLP__TRAJ_MAGIC "LLPTRAJ"
+
+LLPDEF void llp_traj_free(llp_traj *t) {
+    if (!t) return;
+    LLP_FREE(t->steps);
+    LLP_FREE(t->theta);
+    memset(t, 0, sizeof t[0]);
+}
+
+LLPDEF void llp_trainer_free(llp_trainer *tr) {
+    if (!tr) return;
+    LLP_FREE(tr->block);
+    LLP_FREE(tr->rows);
+    memset(tr, 0, sizeof *tr);
+}
+
+LLPDEF llp_result llp_trainer_init(llp_trainer *tr, const llp_train_desc *d, const llp_objective *train,
+                                   const llp_objective *val, const llp_opt_desc *od, llp_real *theta) {
+    llp_trainer t;
+    size_t n, ns, sl, tmax, bytes, i;
+    llp_result r;
+    char *p;
+    if (!tr || !d || !train || !od || !theta || !train->loss_grad) return LLP_ERR_ARG;
+    n = train->n;
+    if (n == 0) return LLP_ERR_ARG;
+    if (val && (val->n != n || !val->loss_grad)) return LLP_ERR_SHAPE;
+    if (d->traj_path && !d->traj_every) return LLP_ERR_ARG;
+    if (d->ckpt_path && !d->ckpt_every) return LLP_ERR_ARG;
+    if (!(d->plateau_tol >= 0) || !(d->min_delta >= 0) || d->diverge_factor != d->diverge_factor) return LLP_ERR_ARG;
+    if (!llp_all_finite(theta, n)) return LLP_ERR_NONFINITE;
+    memset(&t, 0, sizeof t);
+    t.d = *d;
+    if (!t.d.epochs) t.d.epochs = 10;
+    if (!t.d.plateau_tol) t.d.plateau_tol = 1e-8;
+    if (!t.d.diverge_factor) t.d.diverge_factor = 1e6;
+    tmax = t.d.traj_every && !t.d.traj_path ? (t.d.traj_max ? t.d.traj_max : 1000) : 0;
+    if (t.d.traj_every && tmax == 1) tmax = 2;
+    ns = train->n_samples;
+    sl = llp_opt_state_size(od, n);
+    if (!sl) return LLP_ERR_ARG;
+    /* one block: optimizer state, best and good theta, permutation, trajectory */
+    if (!llp__mul(sl + 3 * n, sizeof(llp_real)) || (tmax && (!llp__mul(tmax, n) || !llp__mul(tmax * n, 2 * sizeof(llp_real)))) ||
+        (ns && !llp__mul(ns, sizeof(size_t))))
+        return LLP_ERR_NOMEM;
+    bytes = ns * sizeof(size_t) + tmax * sizeof(uint64_t) + (sl + 3 * n + tmax * n) * sizeof(llp_real);
+    p = (char *)LLP_MALLOC(bytes ? bytes : 1);
+    if (!p) return LLP_ERR_NOMEM;
+    t.block = p;
+    t.perm = (size_t *)(void *)p;
+    p += ns * sizeof(size_t);
+    t.traj.steps = tmax ? (uint64_t *)(void *)p : NULL;
+    p += tmax * sizeof(uint64_t);
+    r = llp_opt_init(&t.opt, od, n, (llp_real *)(void *)p, sl);
+    if (r != LLP_OK) {
+        LLP_FREE(t.block);
+        return r;
+    }
+    p += sl * sizeof(llp_real);
+    t.best_theta = (llp_real *)(void *)p;
+    t.good = t.best_theta + n;
+    t.start = t.good + n;
+    t.traj.theta = tmax ? t.start + n : NULL;
+    t.traj.n = n;
+    t.traj.max = tmax;
+    t.traj.every = t.d.traj_every;
+    t.train = train;
+    t.val = val;
+    t.theta = theta;
+    llp_copy(theta, t.good, n);
+    llp_copy(theta, t.best_theta, n);
+    t.best_val = HUGE_VAL;
+    for (i = 0; i < ns; i++) t.perm[i] = i;
+    llp_rng_seed(&t.rng, d->seed);
+    t.t_start = -1;
+    *tr = t;
+    return LLP_OK;
+}
+
+/* Samples per step, and whether steps are full-batch. */
+static size_t llp__trainer_bs(const llp_trainer *tr) {
+    size_t ns = tr->train->n_samples;
+    if (!ns || !tr->d.batch_size || tr->d.batch_size >= ns) return 0;
+    return tr->d.batch_size;
+}
+
+static double llp__trainer_epoch(const llp_trainer *tr) {
+    size_t ns = tr->train->n_samples;
+    return (double)tr->epoch + (ns && llp__trainer_bs(tr) ? (double)tr->pos / (double)ns : 0);
+}
+
+/* Append one snapshot of theta at the current step. */
+static llp_result llp__trainer_snapshot(llp_trainer *tr) {
+    llp_traj *tj = &tr->traj;
+    size_t n = tj->n;
+    if (tr->d.traj_path) {
+        /* streamed: header on the first snapshot, then (u64 step, f64 theta[n]) records */
+        FILE *f = fopen(tr->d.traj_path, tr->traj_written ? "ab" : "wb");
+        llp__buf b;
+        size_t i;
+        int bad;
+        if (!f) return LLP_ERR_IO;
+        memset(&b, 0, sizeof b);
+        if (!tr->traj_written) {
+            llp__put(&b, LLP__TRAJ_MAGIC, 8);
+            llp__put_u32(&b, 1);
+            llp__put_u64(&b, (uint64_t)n);
+        }
+        llp__put_u64(&b, tr->step);
+        for (i = 0; i < n; i++) llp__put_f64(&b, (double)tr->theta[i]);
+        bad = b.oom || fwrite(b.p, 1, b.n, f) != b.n;
+        bad |= fclose(f) != 0;
+        LLP_FREE(b.p);
+        if (bad) return LLP_ERR_IO;
+        tr->traj_written++;
+        return LLP_OK;
+    }
+    if (tj->count == tj->max) { /* thin: keep snapshots 0, 2, 4, ...; double the interval */
+        size_t i, k = 0;
+        for (i = 0; i < tj->count; i += 2, k++) {
+            tj->steps[k] = tj->steps[i];
+            if (k != i) llp_copy(tj->theta + i * n, tj->theta + k * n, n);
+        }
+        tj->count = k;
+        tj->every *= 2;
+        if (tr->step % tj->every) return LLP_OK; /* this step is no longer on the grid */
+    }
+    tj->steps[tj->count] = tr->step;
+    llp_copy(tr->theta, tj->theta + tj->count * n, n);
+    tj->count++;
+    return LLP_OK;
+}
+
+/* Record a monitor row at the current theta; sets tr->stop for target,
+   plateau and early stopping. */
+static llp_result llp__trainer_row(llp_trainer *tr) {
+    llp_monitor_row row;
+    llp_result r;
+    size_t n = tr->train->n;
+    llp_real l;
+    row.step = tr->step;
+    row.epoch = llp__trainer_epoch(tr);
+    row.train_loss = tr->acc_count ? tr->acc_loss / (double)tr->acc_count : NAN;
+    row.grad_norm = tr->acc_count ? tr->acc_gnorm / (double)tr->acc_count : NAN;
+    row.train_acc = row.val_loss = row.val_acc = NAN;
+    if (tr->d.eval_full_train || !tr->acc_count) {
+        r = llp_objective_loss(tr->train, tr->theta, NULL, &l);
+        if (r != LLP_OK) return r;
+        row.train_loss = l;
+        if (tr->d.eval_full_train && tr->train->accuracy) {
+            r = tr->train->accuracy(tr->train->ctx, tr->theta, NULL, &row.train_acc);
+            if (r != LLP_OK) return r;
+        }
+    }
+    if (tr->val) {
+        r = llp_objective_loss(tr->val, tr->theta, NULL, &l);
+        if (r != LLP_OK) return r;
+        row.val_loss = l;
+        if (tr->val->accuracy) {
+            r = tr->val->accuracy(tr->val->ctx, tr->theta, NULL, &row.val_acc);
+            if (r != LLP_OK) return r;
+        }
+    }
+    row.weight_norm = llp_nrm2(tr->theta, n);
+    row.lr = tr->acc_count ? tr->last.lr : llp_schedule_lr(&tr->opt.d.schedule, tr->opt.d.lr, tr->opt.t);
+    row.step_norm = tr->acc_count ? tr->last.step_norm : 0;
+    row.seconds = tr->t_offset + (tr->t_start >= 0 ? llp__seconds() - tr->t_start : 0);
+    if (tr->n_rows == tr->cap_rows) {
+        size_t nc = tr->cap_rows ? 2 * tr->cap_rows : 64;
+        llp_monitor_row *nr;
+        if (!llp__mul(nc, sizeof *nr)) return LLP_ERR_NOMEM;
+        nr = (llp_monitor_row *)LLP_REALLOC(tr->rows, nc * sizeof *nr);
+        if (!nr) return LLP_ERR_NOMEM;
+        tr->rows = nr;
+        tr->cap_rows = nc;
+    }
+    tr->rows[tr->n_rows++] = row;
+    tr->acc_loss = tr->acc_gnorm = 0;
+    tr->acc_count = 0;
+    /* stopping rules on the new row */
+    if (tr->d.use_target && row.train_loss <= tr->d.target_loss) tr->stop = LLP_STOP_TARGET;
+    if (tr->val && tr->d.patience) {
+        if (row.val_loss < tr->best_val - tr->d.min_delta) {
+            tr->best_val = row.val_loss;
+            tr->since_best = 0;
+            llp_copy(tr->theta, tr->best_theta, n);
+        } else if (++tr->since_best >= tr->d.patience && !tr->stop) {
+            tr->stop = LLP_STOP_EARLY;
+            llp_copy(tr->best_theta, tr->theta, n);
+        }
+    }
+    if (tr->d.plateau_window >= 2 && tr->n_rows >= tr->d.plateau_window) {
+        size_t w = tr->d.plateau_window, i;
+        double mean = 0, var = 0;
+        for (i = tr->n_rows - w; i < tr->n_rows; i++) mean += tr->rows[i].train_loss;
+        mean /= (double)w;
+        for (i = tr->n_rows - w; i < tr->n_rows; i++)
+            var += (tr->rows[i].train_loss - mean) * (tr->rows[i].train_loss - mean);
+        var /= (double)(w - 1);
+        tr->plateau = var <= tr->d.plateau_tol * (mean * mean + 1e-300);
+        if (tr->plateau && tr->d.stop_on_plateau && !tr->stop) tr->stop = LLP_STOP_PLATEAU;
+    }
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_trainer_run(llp_trainer *tr) {
+    size_t ns, bs, n;
+    llp_result r = LLP_OK;
+    if (!tr || !tr->train || !tr->block) return LLP_ERR_ARG;
+    n = tr->train->n;
+    ns = tr->train->n_samples;
+    bs = llp__trainer_bs(tr);
+    if (tr->stop == LLP_STOP_CALLBACK) tr->stop = LLP_STOP_NONE; /* continue */
+    if (tr->stop != LLP_STOP_NONE) return tr->stop == LLP_STOP_DIVERGED ? LLP_ERR_DIVERGED : LLP_OK;
+    tr->t_start = llp__seconds();
+    if (tr->step == 0 && tr->pos == 0 && tr->epoch == 0 && tr->n_rows == 0 && tr->traj.count == 0 &&
+        !tr->traj_written) {
+        if (tr->d.record_initial) {
+            r = llp__trainer_row(tr);
+            if (r == LLP_OK && tr->d.traj_every) r = llp__trainer_snapshot(tr);
+            if (r != LLP_OK) goto out;
+        } else if (tr->d.traj_every) {
+            r = llp__trainer_snapshot(tr);
+            if (r != LLP_OK) goto out;
+        }
+    }
+    while (tr->stop == LLP_STOP_NONE) {
+        llp_batch batch;
+        llp_opt_info info;
+        int end_of_epoch, row_due;
+        if (tr->epoch >= tr->d.epochs || (tr->d.max_steps && tr->step >= tr->d.max_steps)) {
+            /* the steps since the last row get a final one */
+            if (tr->acc_count) {
+                r = llp__trainer_row(tr);
+                if (r != LLP_OK) break;
+            }
+            if (!tr->stop) tr->stop = tr->epoch >= tr->d.epochs ? LLP_STOP_DONE : LLP_STOP_MAX_STEPS;
+            break;
+        }
+        if (bs) {
+            size_t cnt;
+            if (tr->pos == 0) { /* a new epoch: a new permutation */
+                size_t i;
+                for (i = 0; i < ns; i++) tr->perm[i] = i;
+                llp_rng_permutation(&tr->rng, tr->perm, ns);
+            }
+            cnt = ns - tr->pos < bs ? ns - tr->pos : bs;
+            batch = llp_batch_index(tr->perm + tr->pos, cnt);
+            tr->pos += cnt;
+            end_of_epoch = tr->pos >= ns;
+        } else {
+            batch = llp_batch_all();
+            end_of_epoch = 1;
+        }
+        /* the step evaluates the loss at its starting point: when that loss
+           passes, the start becomes the fallback ("good") iterate */
+        llp_copy(tr->theta, tr->start, n);
+        r = llp_opt_step(&tr->opt, tr->train, tr->theta, &batch, &info);
+        if (r == LLP_OK && tr->have_first && tr->d.diverge_factor > 0 &&
+            info.loss - tr->first_loss > tr->d.diverge_factor * (fabs(tr->first_loss) > 1 ? fabs(tr->first_loss) : 1))
+            r = LLP_ERR_NONFINITE; /* blown up: the start is bad */
+        if (r == LLP_ERR_NONFINITE) {
+            llp_copy(tr->good, tr->theta, n);
+            tr->stop = LLP_STOP_DIVERGED;
+            r = LLP_ERR_DIVERGED;
+            break;
+        }
+        if (r != LLP_OK) break;
+        llp_copy(tr->start, tr->good, n);
+        if (!llp_all_finite(tr->theta, n)) { /* the update overflowed: back to its (good) start */
+            llp_copy(tr->good, tr->theta, n);
+            tr->stop = LLP_STOP_DIVERGED;
+            r = LLP_ERR_DIVERGED;
+            break;
+        }
+        if (!tr->have_first) {
+            tr->first_loss = info.loss;
+            tr->have_first = 1;
+        }
+        tr->step++;
+        tr->last = info;
+        tr->acc_loss += info.loss;
+        tr->acc_gnorm += info.grad_norm;
+        tr->acc_count++;
+        if (end_of_epoch) {
+            tr->epoch++;
+            tr->pos = 0;
+        }
+        row_due = tr->d.eval_every ? tr->step % tr->d.eval_every == 0 : end_of_epoch;
+        if (row_due) {
+            r = llp__trainer_row(tr);
+            if (r != LLP_OK) break;
+        }
+        if (tr->d.traj_every && tr->step % tr->traj.every == 0 && tr->stop != LLP_STOP_EARLY) {
+            r = llp__trainer_snapshot(tr);
+            if (r != LLP_OK) break;
+        }
+        if (tr->d.ckpt_path && tr->step % tr->d.ckpt_every == 0) {
+            r = llp_trainer_save(tr, tr->d.ckpt_path, NULL);
+            if (r != LLP_OK) break;
+        }
+        if (tr->d.on_step && tr->d.on_step(tr->d.ctx, tr, &info) && !tr->stop) tr->stop = LLP_STOP_CALLBACK;
+        if (end_of_epoch && tr->d.on_epoch && tr->d.on_epoch(tr->d.ctx, tr, tr->epoch) && !tr->stop)
+            tr->stop = LLP_STOP_CALLBACK;
+    }
+out:
+    tr->t_offset += llp__seconds() - tr->t_start;
+    tr->t_start = -1;
+    return r;
+}
+
+/* Checkpoint layout (little-endian; reals as f64):
+   "LLPCKPT\0" | u32 version 1 | u64 n | u64 n_samples | u32 opt kind | u32 sam
+   | u64 batch_size | u64 state_len | u64 step | u64 epoch | u64 pos | u64 rng[4]
+   | u64 perm[n_samples] | f64 first_loss | u32 have_first | u32 plateau
+   | f64 acc_loss | f64 acc_gnorm | u64 acc_count | f64 last.loss, grad_norm, lr,
+   step_norm | u32 last.clipped | u32 last.evals | f64 best_val | u64 since_best
+   | u64 opt.t | u64 opt.rng[4] | f64 state[state_len] | f64 theta[n]
+   | f64 best_theta[n] | f64 good[n] | u64 n_rows | n_rows x (u64 step, 10 f64)
+   | u64 traj count | u64 traj every | count x (u64 step, f64 theta[n])
+   | u64 traj_written | f64 seconds so far | u64 FNV-1a-64 of all preceding bytes */
+#define LLP__CKPT_MAGIC "LLPCKPT"
+#define LLP__CKPT_VERSION 1u
+
+static void llp__put_reals(llp__buf *b, const llp_real *x, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) llp__put_f64(b, (double)x[i]);
+}
+
+LLPDEF llp_result llp_trainer_save(const llp_trainer *tr, const char *path, llp_error *err) {
+    llp__buf b;
+    size_t n, ns, sl, i;
+    int k;
+    llp_result r;
+    llp__clear_error(err);
+    if (!tr || !tr->block) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no trainer");
+    n = tr->train->n;
+    ns = tr->train->n_samples;
+    sl = llp_opt_state_size(&tr->opt.d, n);
+    memset(&b, 0, sizeof b);
+    llp__put(&b, LLP__CKPT_MAGIC, 8);
+    llp__put_u32(&b, LLP__CKPT_VERSION);
+    llp__put_u64(&b, n);
+    llp__put_u64(&b, ns);
+    llp__put_u32(&b, (uint32_t)tr->opt.d.kind);
+    llp__put_u32(&b, (uint32_t)tr->opt.d.sam);
+    llp__put_u64(&b, tr->d.batch_size);
+    llp__put_u64(&b, sl);
+    llp__put_u64(&b, tr->step);
+    llp__put_u64(&b, tr->epoch);
+    llp__put_u64(&b, tr->pos);
+    for (k = 0; k < 4; k++) llp__put_u64(&b, tr->rng.s[k]);
+    for (i = 0; i < ns; i++) llp__put_u64(&b, tr->perm[i]);
+    llp__put_f64(&b, tr->first_loss);
+    llp__put_u32(&b, (uint32_t)tr->have_first);
+    llp__put_u32(&b, (uint32_t)tr->plateau);
+    llp__put_f64(&b, tr->acc_loss);
+    llp__put_f64(&b, tr->acc_gnorm);
+    llp__put_u64(&b, tr->acc_count);
+    llp__put_f64(&b, tr->last.loss);
+    llp__put_f64(&b, tr->last.grad_norm);
+    llp__put_f64(&b, tr->last.lr);
+    llp__put_f64(&b, tr->last.step_norm);
+    llp__put_u32(&b, (uint32_t)tr->last.clipped);
+    llp__put_u32(&b, tr->last.evals);
+    llp__put_f64(&b, tr->best_val);
+    llp__put_u64(&b, tr->since_best);
+    llp__put_u64(&b, tr->opt.t);
+    for (k = 0; k < 4; k++) llp__put_u64(&b, tr->opt.rng.s[k]);
+    llp__put_reals(&b, tr->opt.state, sl);
+    llp__put_reals(&b, tr->theta, n);
+    llp__put_reals(&b, tr->best_theta, n);
+    llp__put_reals(&b, tr->good, n);
+    llp__put_u64(&b, tr->n_rows);
+    for (i = 0; i < tr->n_rows; i++) {
+        const llp_monitor_row *w = tr->rows + i;
+        llp__put_u64(&b, w->step);
+        llp__put_f64(&b, w->epoch);
+        llp__put_f64(&b, w->train_loss);
+        llp__put_f64(&b, w->val_loss);
+        llp__put_f64(&b, w->train_acc);
+        llp__put_f64(&b, w->val_acc);
+        llp__put_f64(&b, w->grad_norm);
+        llp__put_f64(&b, w->weight_norm);
+        llp__put_f64(&b, w->lr);
+        llp__put_f64(&b, w->step_norm);
+        llp__put_f64(&b, w->seconds);
+    }
+    llp__put_u64(&b, tr->traj.count);
+    llp__put_u64(&b, tr->traj.every);
+    for (i = 0; i < tr->traj.count; i++) {
+        llp__put_u64(&b, tr->traj.steps[i]);
+        llp__put_reals(&b, tr->traj.theta + i * n, n);
+    }
+    llp__put_u64(&b, tr->traj_written);
+    llp__put_f64(&b, tr->t_offset + (tr->t_start >= 0 ? llp__seconds() - tr->t_start : 0));
+    if (!b.oom) llp__put_u64(&b, llp__fnv1a(b.p, b.n));
+    if (b.oom) {
+        LLP_FREE(b.p);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    r = llp__write_atomic(path, b.p, b.n, err);
+    LLP_FREE(b.p);
+    return r;
+}
+
+/* Reader over a loaded file: every get checks the remaining length. */
+typedef struct llp__rd {
+    const unsigned char *p;
+    size_t n, pos;
+    int short_;
+} llp__rd;
+
+static uint64_t llp__rd_u64(llp__rd *r) {
+    if (r->n - r->pos < 8) {
+        r->short_ = 1;
+        r->pos = r->n;
+        return 0;
+    }
+    r->pos += 8;
+    return llp__get_u64(r->p + r->pos - 8);
+}
+
+static uint32_t llp__rd_u32(llp__rd *r) {
+    if (r->n - r->pos < 4) {
+        r->short_ = 1;
+        r->pos = r->n;
+        return 0;
+    }
+    r->pos += 4;
+    return llp__get_u32(r->p + r->pos - 4);
+}
+
+static double llp__rd_f64(llp__rd *r) {
+    uint64_t u = llp__rd_u64(r);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+static void llp__rd_reals(llp__rd *r, llp_real *x, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) x[i] = (llp_real)llp__rd_f64(r);
+}
+
+/* Rewrite the first `len` bytes of a streamed trajectory file atomically
+   (cutting what a crashed or continued run appended after the checkpoint). */
+static llp_result llp__traj_cut(const char *path, size_t len, llp_error *err) {
+    unsigned char *p;
+    size_t n;
+    llp_result r = llp__read_file(path, &p, &n, err);
+    if (r != LLP_OK) return r;
+    if (n < len) {
+        LLP_FREE(p);
+        return llp__fail(err, LLP_ERR_TRUNCATED, path, 0, (long)n,
+                         "trajectory file is shorter (%lu bytes) than the checkpoint expects (%lu)",
+                         (unsigned long)n, (unsigned long)len);
+    }
+    r = llp__write_atomic(path, p, len, err);
+    LLP_FREE(p);
+    return r;
+}
+
+LLPDEF llp_result llp_trainer_load(llp_trainer *tr, const char *path, llp_error *err) {
+    unsigned char *p;
+    size_t len, n, ns, sl, i, nrows, tcount;
+    llp__rd rd;
+    llp_result r;
+    llp_trainer t;
+    llp_monitor_row *rows = NULL;
+    llp_real *scratch = NULL;
+    uint64_t *tsteps = NULL;
+    int k;
+    llp__clear_error(err);
+    if (!tr || !tr->block) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "trainer is not set up");
+    r = llp__read_file(path, &p, &len, err);
+    if (r != LLP_OK) return r;
+    n = tr->train->n;
+    ns = tr->train->n_samples;
+    sl = llp_opt_state_size(&tr->opt.d, n);
+    rd.p = p, rd.n = len, rd.pos = 0, rd.short_ = 0;
+#define LLP__CK_FAIL(code, ...)                                   \
+    do {                                                          \
+        r = llp__fail(err, code, path, 0, (long)rd.pos, __VA_ARGS__); \
+        goto fail;                                                \
+    } while (0)
+    if (len < 20 || memcmp(p, LLP__CKPT_MAGIC, 8) != 0) {
+        if (len >= 8 && memcmp(p, LLP__CKPT_MAGIC, 8) == 0)
+            LLP__CK_FAIL(LLP_ERR_TRUNCATED, "checkpoint is truncated (%lu bytes)", (unsigned long)len);
+        LLP__CK_FAIL(LLP_ERR_FORMAT, "not an llprobe checkpoint (bad magic)");
+    }
+    if (llp__get_u64(p + len - 8) != llp__fnv1a(p, len - 8))
+        LLP__CK_FAIL(LLP_ERR_CHECKSUM, "checkpoint checksum mismatch: the file is truncated or corrupt");
+    rd.n = len - 8;
+    rd.pos = 8;
+    if (llp__rd_u32(&rd) != LLP__CKPT_VERSION) LLP__CK_FAIL(LLP_ERR_VERSION, "unsupported checkpoint version");
+    if (llp__rd_u64(&rd) != n || llp__rd_u64(&rd) != ns)
+        LLP__CK_FAIL(LLP_ERR_SHAPE, "checkpoint is for another problem (parameter or sample count differs)");
+    if (llp__rd_u32(&rd) != (uint32_t)tr->opt.d.kind || llp__rd_u32(&rd) != (uint32_t)tr->opt.d.sam ||
+        llp__rd_u64(&rd) != tr->d.batch_size || llp__rd_u64(&rd) != sl)
+        LLP__CK_FAIL(LLP_ERR_FORMAT, "checkpoint was written with other optimizer or batch settings");
+    /* decode into a copy; the trainer changes only when everything is read */
+    t = *tr;
+    scratch = (llp_real *)LLP_MALLOC((sl + 3 * n + (tr->traj.max ? tr->traj.max * n : 0) + 1) * sizeof(llp_real));
+    tsteps = (uint64_t *)LLP_MALLOC((tr->traj.max + 1) * sizeof(uint64_t));
+    if (!scratch || !tsteps) LLP__CK_FAIL(LLP_ERR_NOMEM, "out of memory");
+    t.step = llp__rd_u64(&rd);
+    t.epoch = (size_t)llp__rd_u64(&rd);
+    t.pos = (size_t)llp__rd_u64(&rd);
+    for (k = 0; k < 4; k++) t.rng.s[k] = llp__rd_u64(&rd);
+    if (rd.n - rd.pos < ns * 8) LLP__CK_FAIL(LLP_ERR_FORMAT, "checkpoint lengths are inconsistent");
+    {
+        /* the permutation is read in place at the end; check it first */
+        size_t at = rd.pos;
+        for (i = 0; i < ns; i++)
+            if (llp__get_u64(p + at + 8 * i) >= ns) LLP__CK_FAIL(LLP_ERR_FORMAT, "bad permutation in checkpoint");
+        rd.pos += ns * 8;
+    }
+    {
+        size_t perm_at = rd.pos - ns * 8;
+        t.first_loss = llp__rd_f64(&rd);
+        t.have_first = (int)llp__rd_u32(&rd);
+        t.plateau = (int)llp__rd_u32(&rd);
+        t.acc_loss = llp__rd_f64(&rd);
+        t.acc_gnorm = llp__rd_f64(&rd);
+        t.acc_count = llp__rd_u64(&rd);
+        t.last.loss = llp__rd_f64(&rd);
+        t.last.grad_norm = llp__rd_f64(&rd);
+        t.last.lr = llp__rd_f64(&rd);
+        t.last.step_norm = llp__rd_f64(&rd);
+        t.last.clipped = (int)llp__rd_u32(&rd);
+        t.last.evals = llp__rd_u32(&rd);
+        t.best_val = llp__rd_f64(&rd);
+        t.since_best = (size_t)llp__rd_u64(&rd);
+        t.opt.t = llp__rd_u64(&rd);
+        for (k = 0; k < 4; k++) t.opt.rng.s[k] = llp__rd_u64(&rd);
+        if (rd.n - rd.pos < (sl + 3 * n) * 8) LLP__CK_FAIL(LLP_ERR_FORMAT, "checkpoint lengths are inconsistent");
+        llp__rd_reals(&rd, scratch, sl + 3 * n);
+        nrows = (size_t)llp__rd_u64(&rd);
+        if (nrows > (rd.n - rd.pos) / 88) LLP__CK_FAIL(LLP_ERR_FORMAT, "checkpoint lengths are inconsistent");
+        if (nrows) {
+            rows = (llp_monitor_row *)LLP_MALLOC(nrows * sizeof *rows);
+            if (!rows) LLP__CK_FAIL(LLP_ERR_NOMEM, "out of memory");
+        }
+        for (i = 0; i < nrows; i++) {
+            llp_monitor_row *w = rows + i;
+            w->step = llp__rd_u64(&rd);
+            w->epoch = llp__rd_f64(&rd);
+            w->train_loss = llp__rd_f64(&rd);
+            w->val_loss = llp__rd_f64(&rd);
+            w->train_acc = llp__rd_f64(&rd);
+            w->val_acc = llp__rd_f64(&rd);
+            w->grad_norm = llp__rd_f64(&rd);
+            w->weight_norm = llp__rd_f64(&rd);
+            w->lr = llp__rd_f64(&rd);
+            w->step_norm = llp__rd_f64(&rd);
+            w->seconds = llp__rd_f64(&rd);
+        }
+        tcount = (size_t)llp__rd_u64(&rd);
+        t.traj.every = llp__rd_u64(&rd);
+        if (tcount > tr->traj.max || (tcount && (rd.n - rd.pos) / (8 * (n + 1)) < tcount))
+            LLP__CK_FAIL(LLP_ERR_FORMAT, "checkpoint trajectory does not fit these settings");
+        for (i = 0; i < tcount; i++) {
+            tsteps[i] = llp__rd_u64(&rd);
+            llp__rd_reals(&rd, scratch + sl + 3 * n + i * n, n);
+        }
+        t.traj.count = tcount;
+        t.traj_written = llp__rd_u64(&rd);
+        t.t_offset = llp__rd_f64(&rd);
+        if (rd.short_ || rd.pos != rd.n) LLP__CK_FAIL(LLP_ERR_FORMAT, "checkpoint lengths are inconsistent");
+        if (t.epoch > t.d.epochs || t.pos > ns || (t.d.traj_every && !t.traj.every))
+            LLP__CK_FAIL(LLP_ERR_FORMAT, "checkpoint progress values are impossible");
+        if (t.d.traj_path) {
+            r = llp__traj_cut(t.d.traj_path, t.traj_written ? 20 + (size_t)t.traj_written * 8 * (n + 1) : 0, err);
+            if (r != LLP_OK) goto fail;
+        }
+        /* commit */
+        for (i = 0; i < ns; i++) t.perm[i] = (size_t)llp__get_u64(p + perm_at + 8 * i);
+    }
+    llp_copy(scratch, t.opt.state, sl);
+    llp_copy(scratch + sl, t.theta, n);
+    llp_copy(scratch + sl + n, t.best_theta, n);
+    llp_copy(scratch + sl + 2 * n, t.good, n);
+    if (tcount) {
+        llp_copy(scratch + sl + 3 * n, t.traj.theta, tcount * n);
+        memcpy(t.traj.steps, tsteps, tcount * sizeof(uint64_t));
+    }
+    LLP_FREE(t.rows);
+    t.rows = rows;
+    t.n_rows = t.cap_rows = nrows;
+    t.stop = LLP_STOP_NONE;
+    t.t_start = -1;
+    *tr = t;
+    LLP_FREE(scratch);
+    LLP_FREE(tsteps);
+    LLP_FREE(p);
+    return LLP_OK;
+fail:
+#undef LLP__CK_FAIL
+    LLP_FREE(tsteps);
+    LLP_FREE(rows);
+    LLP_FREE(scratch);
+    LLP_FREE(p);
+    return r;
+}
+
+LLPDEF llp_result llp_trainer_write_monitor(const llp_trainer *tr, const char *path, const char *header,
+                                            int with_time, llp_error *err) {
+    static const char *const cols[] = {"step", "epoch", "train_loss", "val_loss", "train_acc", "val_acc",
+                                       "grad_norm", "weight_norm", "lr", "step_norm", "seconds"};
+    size_t nc = with_time ? 11 : 10, i;
+    double *tab;
+    llp_result r;
+    llp__clear_error(err);
+    if (!tr) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no trainer");
+    if (!llp__mul(tr->n_rows + 1, 11 * sizeof(double))) return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "too many rows");
+    tab = (double *)LLP_MALLOC((tr->n_rows + 1) * 11 * sizeof(double));
+    if (!tab) return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    for (i = 0; i < tr->n_rows; i++) {
+        const llp_monitor_row *w = tr->rows + i;
+        double *o = tab + i * nc;
+        o[0] = (double)w->step, o[1] = w->epoch, o[2] = w->train_loss, o[3] = w->val_loss, o[4] = w->train_acc;
+        o[5] = w->val_acc, o[6] = w->grad_norm, o[7] = w->weight_norm, o[8] = w->lr, o[9] = w->step_norm;
+        if (with_time) o[10] = w->seconds;
+    }
+    r = llp_write_table(path, header, cols, tab, tr->n_rows, nc, 0, 0, err);
+    LLP_FREE(tab);
+    return r;
+}
+
+LLPDEF llp_result llp_traj_load(llp_traj *out, const char *path, llp_error *err) {
+    unsigned char *p;
+    size_t len, n, count, i;
+    llp_traj t;
+    llp_result r;
+    llp__clear_error(err);
+    if (!out) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no output");
+    r = llp__read_file(path, &p, &len, err);
+    if (r != LLP_OK) return r;
+    if (len < 20 || memcmp(p, LLP__TRAJ_MAGIC, 8) != 0) {
+        LLP_FREE(p);
+        return llp__fail(err, LLP_ERR_FORMAT, path, 0, 0, "not an llprobe trajectory (bad magic)");
+    }
+    if (llp__get_u32(p + 8) != 1) {
+        LLP_FREE(p);
+        return llp__fail(err, LLP_ERR_VERSION, path, 0, 8, "unsupported trajectory version");
+    }
+    n = (size_t)llp__get_u64(p + 12);
+    if (n == 0 || n > (len - 20) / 8) {
+        LLP_FREE(p);
+        return llp__fail(err, LLP_ERR_FORMAT, path, 0, 12, "impossible parameter count %lu", (unsigned long)n);
+    }
+    count = (len - 20) / (8 * (n + 1));
+    if ((len - 20) % (8 * (n + 1))) {
+        LLP_FREE(p);
+        return llp__fail(err, LLP_ERR_TRUNCATED, path, 0, (long)len,
+                         "trajectory ends inside a snapshot (%lu bytes)", (unsigned long)len);
+    }
+    memset(&t, 0, sizeof t);
+    t.n = n;
+    t.count = t.max = count;
+    t.steps = (uint64_t *)LLP_MALLOC((count ? count : 1) * sizeof(uint64_t));
+    t.theta = (llp_real *)LLP_MALLOC((count ? count * n : 1) * sizeof(llp_real));
+    if (!t.steps || !t.theta) {
+        llp_traj_free(&t);
+        LLP_FREE(p);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    for (i = 0; i < count; i++) {
+        const unsigned char *q = p + 20 + i * 8 * (n + 1);
+        size_t j;
+        t.steps[i] = llp__get_u64(q);
+        for (j = 0; j < n; j++) t.theta[i * n + j] = (llp_real)llp__get_f64(q + 8 + 8 * j);
+    }
+    t.every = count > 1 ? t.steps[1] - t.steps[0] : 0;
+    LLP_FREE(p);
+    *out = t;
     return LLP_OK;
 }
 
