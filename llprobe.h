@@ -950,6 +950,87 @@ LLPDEF const char *llp_stop_name(llp_stop s);
 LLPDEF llp_result llp_traj_load(llp_traj *out, const char *path, llp_error *err);
 LLPDEF void llp_traj_free(llp_traj *t);
 
+/* ---- learning-rate range test and optimizer comparison ------------------ */
+
+/* Learning-rate range test (Smith 2017): from theta0 (not modified), one
+   optimizer step per rate while the rate grows exponentially from lr_min to
+   lr_max over `steps` steps, on shuffled mini-batches. The step losses are
+   smoothed by a bias-corrected exponential average,
+       s_i = a_i / (1 - beta^(i+1)),  a_i = beta a_(i-1) + (1 - beta) L_i,
+   and the sweep stops early when s_i > stop_factor * min(s) or a loss is
+   NaN/Inf. Reported:
+     suggested     the rate where s falls fastest: the most negative central
+                   difference ds/dlog(lr), searched before the minimum of s;
+     best          the rate at the minimum of s;
+     max_stable    the largest rate, past the minimum of s, before s rises
+                   above its starting value s_0 (beyond it the run ends worse
+                   than where it began: the largest rate that still trains);
+                   the last rate when s never does.
+   Cost: `steps` optimizer steps (gradient evaluations, two with SAM). */
+typedef struct llp_lr_find_desc {
+    double lr_min;         /* 0 -> 1e-6 */
+    double lr_max;         /* 0 -> 10 */
+    size_t steps;          /* 0 -> 100 */
+    double beta;           /* smoothing, 0 -> 0.9 */
+    double stop_factor;    /* 0 -> 4 */
+    size_t batch_size;     /* 0: full batch */
+    uint64_t seed;         /* shuffling */
+} llp_lr_find_desc;
+
+typedef struct llp_lr_find_result {
+    size_t n;              /* steps run */
+    double *lr, *loss, *smooth; /* (n) each, one allocation (llp_lr_find_free) */
+    double suggested, best, max_stable;
+    int stopped_early;     /* the loss blew up before lr_max */
+} llp_lr_find_result;
+
+LLPDEF llp_result llp_lr_find(const llp_objective *f, const llp_real *theta0, const llp_opt_desc *od,
+                              const llp_lr_find_desc *d, llp_lr_find_result *res);
+/* Columns lr loss smooth, with the three rates in the header. */
+LLPDEF llp_result llp_lr_find_write(const llp_lr_find_result *res, const char *path, const char *header,
+                                    llp_error *err);
+LLPDEF void llp_lr_find_free(llp_lr_find_result *res);
+
+/* Optimizer comparison: the same training run (td, from the same theta0)
+   with each of k optimizers. For each: its monitor rows, the final training
+   loss, the first step at which a row's training loss is <= conv_loss (0
+   when never: set td->eval_every small enough to see it), the wall time and
+   how the run ended. A diverging optimizer is reported (stop = DIVERGED),
+   not an error. */
+typedef struct llp_compare_entry {
+    char name[32];
+    llp_result result;     /* LLP_OK or LLP_ERR_DIVERGED */
+    llp_stop stop;
+    double final_loss;     /* last row's training loss */
+    double final_val;      /* last row's validation loss (NaN without one) */
+    uint64_t steps_to_conv;/* 0: not reached */
+    uint64_t steps;        /* steps run */
+    double seconds;
+    llp_monitor_row *rows; /* (n_rows) */
+    size_t n_rows;
+} llp_compare_entry;
+
+typedef struct llp_compare_result {
+    size_t k;
+    llp_compare_entry *e;  /* (k) */
+} llp_compare_result;
+
+/* names: k labels (NULL: the optimizer's short name, "+sam"/"+asam" added). */
+LLPDEF llp_result llp_compare_optimizers(const llp_objective *train, const llp_objective *val,
+                                         const llp_real *theta0, const llp_opt_desc *opts, const char *const *names,
+                                         size_t k, const llp_train_desc *td, double conv_loss,
+                                         llp_compare_result *res);
+/* Loss curves: one gnuplot data block per optimizer (blocks separated by two
+   blank lines, so `index i` selects one; a "# name" line opens each), columns
+   step epoch train_loss val_loss. */
+LLPDEF llp_result llp_compare_write_curves(const llp_compare_result *res, const char *path, const char *header,
+                                           llp_error *err);
+/* The table: name final_loss final_val steps_to_conv steps stop [seconds]
+   (with_time adds the wall time, which differs between runs). */
+LLPDEF llp_result llp_compare_write_table(const llp_compare_result *res, const char *path, const char *header,
+                                          int with_time, llp_error *err);
+LLPDEF void llp_compare_free(llp_compare_result *res);
+
 #ifdef __cplusplus
 }
 #endif
@@ -5846,6 +5927,303 @@ LLPDEF llp_result llp_traj_load(llp_traj *out, const char *path, llp_error *err)
     LLP_FREE(p);
     *out = t;
     return LLP_OK;
+}
+
+/* ---- learning-rate range test and optimizer comparison ---- */
+
+LLPDEF void llp_lr_find_free(llp_lr_find_result *res) {
+    if (!res) return;
+    LLP_FREE(res->lr);
+    memset(res, 0, sizeof *res);
+}
+
+LLPDEF llp_result llp_lr_find(const llp_objective *f, const llp_real *theta0, const llp_opt_desc *od,
+                              const llp_lr_find_desc *d, llp_lr_find_result *res) {
+    llp_lr_find_desc dd;
+    llp_lr_find_result t;
+    llp_opt_desc o1;
+    llp_opt opt;
+    llp_rng rng;
+    llp_real *state, *theta;
+    size_t n, ns, sl, i, pos = 0, bs, *perm = NULL, imin;
+    double avg = 0, best = HUGE_VAL, ratio;
+    llp_result r = LLP_OK;
+    if (!f || !theta0 || !od || !res) return LLP_ERR_ARG;
+    if (d) dd = *d;
+    else memset(&dd, 0, sizeof dd);
+    if (!dd.lr_min) dd.lr_min = 1e-6;
+    if (!dd.lr_max) dd.lr_max = 10;
+    if (!dd.steps) dd.steps = 100;
+    if (!dd.beta) dd.beta = 0.9;
+    if (!dd.stop_factor) dd.stop_factor = 4;
+    if (!(dd.lr_min > 0) || !(dd.lr_max > dd.lr_min) || dd.steps < 3 || !(dd.beta >= 0 && dd.beta < 1) ||
+        !(dd.stop_factor > 1) || !llp__isfinite(dd.lr_max))
+        return LLP_ERR_ARG;
+    n = f->n;
+    ns = f->n_samples;
+    bs = ns && dd.batch_size && dd.batch_size < ns ? dd.batch_size : 0;
+    o1 = *od;
+    o1.lr = dd.lr_min;
+    memset(&o1.schedule, 0, sizeof o1.schedule); /* the sweep sets the rate */
+    sl = llp_opt_state_size(&o1, n);
+    if (!sl || !llp__mul(sl + n, sizeof(llp_real)) || !llp__mul(dd.steps, 3 * sizeof(double))) return LLP_ERR_NOMEM;
+    memset(&t, 0, sizeof t);
+    t.lr = (double *)LLP_MALLOC(3 * dd.steps * sizeof(double));
+    state = (llp_real *)LLP_MALLOC((sl + n) * sizeof(llp_real));
+    if (bs) perm = (size_t *)LLP_MALLOC(ns * sizeof(size_t));
+    if (!t.lr || !state || (bs && !perm)) {
+        LLP_FREE(t.lr);
+        LLP_FREE(state);
+        LLP_FREE(perm);
+        return LLP_ERR_NOMEM;
+    }
+    t.loss = t.lr + dd.steps;
+    t.smooth = t.loss + dd.steps;
+    theta = state + sl;
+    llp_copy(theta0, theta, n);
+    r = llp_opt_init(&opt, &o1, n, state, sl);
+    llp_rng_seed(&rng, dd.seed);
+    ratio = log(dd.lr_max / dd.lr_min);
+    for (i = 0; r == LLP_OK && i < dd.steps; i++) {
+        llp_batch b;
+        llp_opt_info info;
+        double lr = dd.lr_min * exp(ratio * (double)i / (double)(dd.steps - 1)), s;
+        if (bs) {
+            size_t cnt;
+            if (pos == 0) llp_rng_permutation(&rng, perm, ns);
+            cnt = ns - pos < bs ? ns - pos : bs;
+            b = llp_batch_index(perm + pos, cnt);
+            pos = pos + cnt >= ns ? 0 : pos + cnt;
+        } else {
+            b = llp_batch_all();
+        }
+        opt.d.lr = lr;
+        r = llp_opt_step(&opt, f, theta, &b, &info);
+        if (r == LLP_ERR_NONFINITE) { /* blown up: the sweep ends here */
+            r = LLP_OK;
+            t.stopped_early = 1;
+            break;
+        }
+        if (r != LLP_OK) break;
+        avg = dd.beta * avg + (1 - dd.beta) * info.loss;
+        s = avg / (1 - pow(dd.beta, (double)(i + 1)));
+        t.lr[t.n] = lr;
+        t.loss[t.n] = info.loss;
+        t.smooth[t.n] = s;
+        t.n++;
+        if (s < best) best = s;
+        if (!llp__isfinite(s) || s > dd.stop_factor * best) {
+            t.stopped_early = 1;
+            break;
+        }
+        if (!llp_all_finite(theta, n)) {
+            t.stopped_early = 1;
+            break;
+        }
+    }
+    LLP_FREE(state);
+    LLP_FREE(perm);
+    if (r == LLP_OK && t.n < 3) r = LLP_ERR_DIVERGED; /* nothing to read a rate from */
+    if (r != LLP_OK) {
+        llp_lr_find_free(&t);
+        return r;
+    }
+    /* the three rates */
+    imin = 0;
+    for (i = 1; i < t.n; i++)
+        if (t.smooth[i] < t.smooth[imin]) imin = i;
+    t.best = t.lr[imin];
+    {
+        size_t is = 0, lim = imin > 1 ? imin : 1;
+        double steepest = HUGE_VAL;
+        for (i = 1; i < lim && i + 1 < t.n; i++) {
+            double slope = (t.smooth[i + 1] - t.smooth[i - 1]) / (log(t.lr[i + 1]) - log(t.lr[i - 1]));
+            if (slope < steepest) steepest = slope, is = i;
+        }
+        t.suggested = is ? t.lr[is] : t.lr[imin];
+    }
+    t.max_stable = t.lr[t.n - 1];
+    for (i = imin + 1; i < t.n; i++)
+        if (t.smooth[i] > t.smooth[0]) {
+            t.max_stable = t.lr[i - 1];
+            break;
+        }
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_lr_find_write(const llp_lr_find_result *res, const char *path, const char *header,
+                                    llp_error *err) {
+    static const char *const cols[] = {"lr", "loss", "smooth"};
+    char head[1024];
+    double *tab;
+    size_t i;
+    llp_result r;
+    llp__clear_error(err);
+    if (!res || !res->n) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no range-test result");
+    tab = (double *)LLP_MALLOC(3 * res->n * sizeof(double));
+    if (!tab) return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    for (i = 0; i < res->n; i++) tab[3 * i] = res->lr[i], tab[3 * i + 1] = res->loss[i], tab[3 * i + 2] = res->smooth[i];
+    snprintf(head, sizeof head,
+             "%s%slearning-rate range test: %lu steps%s\nsuggested %.6g (steepest descent of the smoothed loss)\n"
+             "best %.6g (minimum of the smoothed loss)\nmax_stable %.6g (largest rate before the smoothed loss "
+             "exceeds its start after the minimum)",
+             header ? header : "", header ? "\n" : "", (unsigned long)res->n,
+             res->stopped_early ? ", stopped early (loss blew up)" : "", res->suggested, res->best, res->max_stable);
+    r = llp_write_table(path, head, cols, tab, res->n, 3, 0, 0, err);
+    LLP_FREE(tab);
+    return r;
+}
+
+LLPDEF void llp_compare_free(llp_compare_result *res) {
+    size_t i;
+    if (!res) return;
+    for (i = 0; i < res->k && res->e; i++) LLP_FREE(res->e[i].rows);
+    LLP_FREE(res->e);
+    memset(res, 0, sizeof *res);
+}
+
+LLPDEF llp_result llp_compare_optimizers(const llp_objective *train, const llp_objective *val,
+                                         const llp_real *theta0, const llp_opt_desc *opts, const char *const *names,
+                                         size_t k, const llp_train_desc *td, double conv_loss,
+                                         llp_compare_result *res) {
+    llp_compare_result t;
+    llp_real *theta;
+    size_t i, n;
+    llp_result r = LLP_OK;
+    if (!train || !theta0 || !opts || !k || !td || !res) return LLP_ERR_ARG;
+    n = train->n;
+    memset(&t, 0, sizeof t);
+    t.e = (llp_compare_entry *)LLP_MALLOC(k * sizeof *t.e);
+    theta = (llp_real *)LLP_MALLOC(n * sizeof(llp_real));
+    if (!t.e || !theta) {
+        LLP_FREE(t.e);
+        LLP_FREE(theta);
+        return LLP_ERR_NOMEM;
+    }
+    memset(t.e, 0, k * sizeof *t.e);
+    t.k = k;
+    for (i = 0; i < k && r == LLP_OK; i++) {
+        llp_compare_entry *e = t.e + i;
+        llp_trainer tr;
+        size_t j;
+        double t0;
+        if (names && names[i]) {
+            snprintf(e->name, sizeof e->name, "%s", names[i]);
+        } else {
+            snprintf(e->name, sizeof e->name, "%s%s", llp_opt_name(opts[i].kind),
+                     opts[i].sam == LLP_SAM ? "+sam" : opts[i].sam == LLP_SAM_ADAPTIVE ? "+asam" : "");
+        }
+        llp_copy(theta0, theta, n);
+        r = llp_trainer_init(&tr, td, train, val, opts + i, theta);
+        if (r != LLP_OK) break;
+        t0 = llp__seconds();
+        e->result = llp_trainer_run(&tr);
+        e->seconds = llp__seconds() - t0;
+        if (e->result != LLP_OK && e->result != LLP_ERR_DIVERGED) {
+            r = e->result;
+            llp_trainer_free(&tr);
+            break;
+        }
+        e->stop = tr.stop;
+        e->steps = tr.step;
+        e->final_loss = tr.n_rows ? tr.rows[tr.n_rows - 1].train_loss : NAN;
+        e->final_val = tr.n_rows ? tr.rows[tr.n_rows - 1].val_loss : NAN;
+        for (j = 0; j < tr.n_rows; j++)
+            if (tr.rows[j].train_loss <= conv_loss) {
+                e->steps_to_conv = tr.rows[j].step;
+                break;
+            }
+        e->rows = tr.rows; /* taken over */
+        e->n_rows = tr.n_rows;
+        tr.rows = NULL;
+        llp_trainer_free(&tr);
+    }
+    LLP_FREE(theta);
+    if (r != LLP_OK) {
+        llp_compare_free(&t);
+        return r;
+    }
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_compare_write_curves(const llp_compare_result *res, const char *path, const char *header,
+                                           llp_error *err) {
+    llp__buf b;
+    char line[256];
+    size_t i, j;
+    llp_result r;
+    llp__clear_error(err);
+    if (!res || !res->e) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no comparison result");
+    memset(&b, 0, sizeof b);
+    if (header) {
+        const char *s = header;
+        while (*s) {
+            const char *e = strchr(s, '\n');
+            size_t len = e ? (size_t)(e - s) : strlen(s);
+            llp__put(&b, "# ", 2);
+            llp__put(&b, s, len);
+            llp__put(&b, "\n", 1);
+            s += len + (e ? 1 : 0);
+        }
+    }
+    llp__put(&b, "# columns: step epoch train_loss val_loss; one block per optimizer (gnuplot: index i)\n", 86);
+    for (i = 0; i < res->k; i++) {
+        const llp_compare_entry *e = res->e + i;
+        int len = snprintf(line, sizeof line, "%s# %s (%s)\n", i ? "\n\n" : "", e->name, llp_stop_name(e->stop));
+        llp__put(&b, line, (size_t)len);
+        for (j = 0; j < e->n_rows; j++) {
+            const llp_monitor_row *w = e->rows + j;
+            len = snprintf(line, sizeof line, "%llu %.17g %.17g %.17g\n", (unsigned long long)w->step, w->epoch,
+                           w->train_loss, w->val_loss);
+            llp__put(&b, line, (size_t)len);
+        }
+    }
+    if (b.oom) {
+        LLP_FREE(b.p);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    r = llp__write_atomic(path, b.p, b.n, err);
+    LLP_FREE(b.p);
+    return r;
+}
+
+LLPDEF llp_result llp_compare_write_table(const llp_compare_result *res, const char *path, const char *header,
+                                          int with_time, llp_error *err) {
+    llp__buf b;
+    char line[512];
+    size_t i;
+    int len;
+    llp_result r;
+    llp__clear_error(err);
+    if (!res || !res->e) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no comparison result");
+    memset(&b, 0, sizeof b);
+    if (header) {
+        len = snprintf(line, sizeof line, "# %s\n", header);
+        llp__put(&b, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
+    }
+    len = snprintf(line, sizeof line, "# name final_loss final_val steps_to_conv steps stop%s\n",
+                   with_time ? " seconds" : "");
+    llp__put(&b, line, (size_t)len);
+    for (i = 0; i < res->k; i++) {
+        const llp_compare_entry *e = res->e + i;
+        len = snprintf(line, sizeof line, "%s %.17g %.17g %llu %llu %s", e->name, e->final_loss, e->final_val,
+                       (unsigned long long)e->steps_to_conv, (unsigned long long)e->steps, llp_stop_name(e->stop));
+        llp__put(&b, line, (size_t)len);
+        if (with_time) {
+            len = snprintf(line, sizeof line, " %.6f", e->seconds);
+            llp__put(&b, line, (size_t)len);
+        }
+        llp__put(&b, "\n", 1);
+    }
+    if (b.oom) {
+        LLP_FREE(b.p);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    r = llp__write_atomic(path, b.p, b.n, err);
+    LLP_FREE(b.p);
+    return r;
 }
 
 /* ---- 10.10 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */

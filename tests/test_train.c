@@ -526,6 +526,105 @@ static void test_bad_checkpoints(void) {
     llp_landscape_free(&ls);
 }
 
+/* ---- learning-rate range test and optimizer comparison ----------------- */
+
+/* Full-batch gradient descent on a quadratic with lambda_max = 10 is stable
+   iff lr < 2/lambda_max = 0.2: below that rate every step contracts every
+   eigen-component, so the recorded step losses never increase; past it the
+   loss grows and the sweep stops early. (max_stable comes later than 0.2:
+   from a loss near 0, growth at |1 - lr lambda| per step takes a while to
+   pass the starting loss.) Also suggested <= best <= max_stable, theta0 is
+   not touched, and the same call gives the same bytes. */
+static void test_lr_find(void) {
+    llp_landscape ls;
+    llp_landscape_desc ld;
+    llp_objective f;
+    llp_opt_desc od;
+    llp_lr_find_desc d;
+    llp_lr_find_result r1, r2;
+    llp_real x[4] = {1, -1, 0.5, 2};
+    memset(&ld, 0, sizeof ld);
+    ld.kind = LLP_LANDSCAPE_QUADRATIC, ld.n = 4, ld.cond = 10;
+    CHECK_OK(llp_landscape_init(&ls, &ld, NULL));
+    f = llp_landscape_objective(&ls);
+    memset(&od, 0, sizeof od);
+    od.kind = LLP_OPT_SGD, od.lr = 1;
+    memset(&d, 0, sizeof d);
+    d.lr_min = 1e-4, d.lr_max = 10, d.steps = 300;
+    CHECK_OK(llp_lr_find(&f, x, &od, &d, &r1));
+    printf("  lr_find on a quadratic, lambda_max 10: suggested %.4g best %.4g max_stable %.4g (%lu steps%s)\n",
+           r1.suggested, r1.best, r1.max_stable, (unsigned long)r1.n, r1.stopped_early ? ", stopped early" : "");
+    {
+        size_t i, rises_below = 0, rises_above = 0;
+        for (i = 1; i < r1.n; i++)
+            if (r1.loss[i] > r1.loss[i - 1]) {
+                if (r1.lr[i - 1] < 0.2) rises_below++;
+                else rises_above++;
+            }
+        CHECK(rises_below == 0, "no loss increase at rates below 2/lambda_max (%lu)", (unsigned long)rises_below);
+        CHECK(rises_above > 10, "the loss rises at rates above it (%lu steps)", (unsigned long)rises_above);
+    }
+    CHECK(r1.max_stable >= 0.2, "max_stable %.4g >= 2/lambda_max", r1.max_stable);
+    CHECK(r1.suggested <= r1.best && r1.best <= r1.max_stable, "suggested <= best <= max_stable");
+    CHECK(r1.stopped_early && r1.n < 300, "the sweep stopped when the loss blew up (%lu steps)", (unsigned long)r1.n);
+    CHECK(x[0] == 1 && x[1] == -1 && x[2] == (llp_real)0.5 && x[3] == 2, "theta0 untouched");
+    CHECK_OK(llp_lr_find(&f, x, &od, &d, &r2));
+    CHECK(r1.n == r2.n && memcmp(r1.lr, r2.lr, 3 * r1.n * sizeof(double)) == 0, "repeatable bit for bit");
+    CHECK_OK(llp_lr_find_write(&r1, "lr_find.dat", "quadratic", NULL));
+    llp_lr_find_free(&r1);
+    llp_lr_find_free(&r2);
+    d.lr_max = d.lr_min;
+    CHECK(llp_lr_find(&f, x, &od, &d, &r1) == LLP_ERR_ARG, "lr_max <= lr_min -> ARG");
+    remove("lr_find.dat");
+    llp_landscape_free(&ls);
+}
+
+/* On the skewed bowl (eigenvalues 0.4 and 20.6) from (2, -1): momentum
+   reaches the tolerance in fewer steps than plain gradient descent at the
+   same rate, an over-large rate diverges and is reported (not an error), and
+   the files are the same bytes on a second run. */
+static void test_compare(void) {
+    llp_landscape ls;
+    llp_landscape_desc ld;
+    llp_objective f;
+    llp_opt_desc o[4];
+    llp_train_desc td;
+    llp_compare_result r1, r2;
+    llp_real x[2] = {2, -1};
+    int i;
+    memset(&ld, 0, sizeof ld);
+    ld.kind = LLP_LANDSCAPE_SKEWED_BOWL;
+    CHECK_OK(llp_landscape_init(&ls, &ld, NULL));
+    f = llp_landscape_objective(&ls);
+    memset(o, 0, sizeof o);
+    o[0].kind = LLP_OPT_SGD, o[0].lr = 0.02;
+    o[1].kind = LLP_OPT_MOMENTUM, o[1].lr = 0.02;
+    o[2].kind = LLP_OPT_ADAM, o[2].lr = 0.05;
+    o[3].kind = LLP_OPT_SGD, o[3].lr = 0.2; /* > 2/20.6 */
+    memset(&td, 0, sizeof td);
+    td.epochs = 5000, td.eval_every = 1, td.record_initial = 1;
+    CHECK_OK(llp_compare_optimizers(&f, NULL, x, o, NULL, 4, &td, 1e-6, &r1));
+    for (i = 0; i < 4; i++)
+        printf("  %-9s final %.3g steps to 1e-6: %lu (%s)\n", r1.e[i].name, r1.e[i].final_loss,
+               (unsigned long)r1.e[i].steps_to_conv, llp_stop_name(r1.e[i].stop));
+    CHECK(r1.e[0].steps_to_conv > 0 && r1.e[1].steps_to_conv > 0 && r1.e[1].steps_to_conv < r1.e[0].steps_to_conv,
+          "momentum converges in fewer steps than GD");
+    CHECK(r1.e[3].result == LLP_ERR_DIVERGED && r1.e[3].stop == LLP_STOP_DIVERGED, "the large rate diverged");
+    CHECK(strcmp(r1.e[2].name, "adam") == 0, "default names");
+    CHECK(x[0] == 2 && x[1] == -1, "theta0 untouched");
+    CHECK_OK(llp_compare_write_curves(&r1, "cmp_a.dat", "bowl", NULL));
+    CHECK_OK(llp_compare_write_table(&r1, "cmp_ta.dat", "bowl", 0, NULL));
+    CHECK_OK(llp_compare_optimizers(&f, NULL, x, o, NULL, 4, &td, 1e-6, &r2));
+    CHECK_OK(llp_compare_write_curves(&r2, "cmp_b.dat", "bowl", NULL));
+    CHECK_OK(llp_compare_write_table(&r2, "cmp_tb.dat", "bowl", 0, NULL));
+    CHECK(files_equal("cmp_a.dat", "cmp_b.dat") && files_equal("cmp_ta.dat", "cmp_tb.dat"),
+          "curves and table are the same bytes on a second run");
+    llp_compare_free(&r1);
+    llp_compare_free(&r2);
+    remove("cmp_a.dat"), remove("cmp_b.dat"), remove("cmp_ta.dat"), remove("cmp_tb.dat");
+    llp_landscape_free(&ls);
+}
+
 int main(int argc, char **argv) {
     LLP_TEST_INIT(argc, argv);
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -537,5 +636,7 @@ int main(int argc, char **argv) {
     LLP_RUN(test_early_stopping_and_plateau);
     LLP_RUN(test_trajectory_bound);
     LLP_RUN(test_bad_checkpoints);
+    LLP_RUN(test_lr_find);
+    LLP_RUN(test_compare);
     return llp_test_summary();
 }
