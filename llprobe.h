@@ -4990,58 +4990,67 @@ static int llp__opt_condition(llp_opt *o) {
 }
 
 /* The base update of theta with the conditioned gradient o->g; t is
-   incremented first (Adam's bias correction uses t = 1 on the first step). */
-static void llp__opt_update(llp_opt *o, llp_real *theta, double lr, double *step_norm) {
+   incremented first (Adam's bias correction uses t = 1 on the first step).
+   One loop per kind, each free of branches so the compiler vectorises it. */
+static void llp__opt_update(llp_opt *o, llp_real *LLP__RESTRICT theta, double lr, double *step_norm) {
     const llp_opt_desc *d = &o->d;
     const unsigned char *M = d->weight_mask;
-    double wd = d->weight_decay, s2 = 0;
+    const llp_real *LLP__RESTRICT g = o->g;
+    llp_real *LLP__RESTRICT m = o->m, *LLP__RESTRICT v = o->v;
+    double wd = d->weight_decay, s2 = 0, beta = d->momentum, b1 = d->beta1, b2 = d->beta2, eps = d->eps;
     size_t i, n = o->n;
     double bc1 = 1, bc2 = 1;
+    int adamw = d->kind == LLP_OPT_ADAMW;
     o->t++;
-    if (d->kind == LLP_OPT_ADAM || d->kind == LLP_OPT_ADAMW) {
-        bc1 = 1 - pow(d->beta1, (double)o->t);
-        bc2 = 1 - pow(d->beta2, (double)o->t);
+    if (d->kind == LLP_OPT_ADAM || adamw) {
+        bc1 = 1 - pow(b1, (double)o->t);
+        bc2 = 1 - pow(b2, (double)o->t);
     }
-    for (i = 0; i < n; i++) {
-        double th = theta[i], g = o->g[i], dec = (!M || M[i]) ? wd : 0, step;
-        if (d->kind != LLP_OPT_ADAMW) g += dec * th; /* coupled L2 */
-        switch (d->kind) {
-        case LLP_OPT_SGD: step = lr * g; break;
-        case LLP_OPT_MOMENTUM: {
-            double u = d->momentum * o->m[i] + g;
-            o->m[i] = (llp_real)u;
-            step = lr * (double)o->m[i];
-            break;
+#define LLP__OPT_DEC(i) ((!M || M[i]) ? wd : 0.0)
+#define LLP__OPT_MOVE(i, step)                        \
+    do {                                              \
+        llp_real nt_ = (llp_real)(theta[i] - (step)); \
+        double dd_ = (double)nt_ - theta[i];          \
+        s2 += dd_ * dd_;                              \
+        theta[i] = nt_;                               \
+    } while (0)
+    switch (d->kind) {
+    case LLP_OPT_SGD:
+        for (i = 0; i < n; i++) LLP__OPT_MOVE(i, lr * (g[i] + LLP__OPT_DEC(i) * theta[i]));
+        break;
+    case LLP_OPT_MOMENTUM:
+        for (i = 0; i < n; i++) {
+            m[i] = (llp_real)(beta * m[i] + (g[i] + LLP__OPT_DEC(i) * theta[i]));
+            LLP__OPT_MOVE(i, lr * (double)m[i]);
         }
-        case LLP_OPT_NESTEROV: {
-            double u = d->momentum * o->m[i] + g;
-            o->m[i] = (llp_real)u;
-            step = lr * (g + d->momentum * (double)o->m[i]);
-            break;
+        break;
+    case LLP_OPT_NESTEROV:
+        for (i = 0; i < n; i++) {
+            double gd = g[i] + LLP__OPT_DEC(i) * theta[i];
+            m[i] = (llp_real)(beta * m[i] + gd);
+            LLP__OPT_MOVE(i, lr * (gd + beta * (double)m[i]));
         }
-        case LLP_OPT_RMSPROP: {
-            double sq = d->beta2 * o->m[i] + (1 - d->beta2) * g * g;
-            o->m[i] = (llp_real)sq;
-            step = lr * g / (sqrt((double)o->m[i]) + d->eps);
-            break;
+        break;
+    case LLP_OPT_RMSPROP:
+        for (i = 0; i < n; i++) {
+            double gd = g[i] + LLP__OPT_DEC(i) * theta[i];
+            m[i] = (llp_real)(b2 * m[i] + (1 - b2) * gd * gd);
+            LLP__OPT_MOVE(i, lr * gd / (sqrt((double)m[i]) + eps));
         }
-        default: { /* ADAM, ADAMW */
-            double mm = d->beta1 * o->m[i] + (1 - d->beta1) * g, vv = d->beta2 * o->v[i] + (1 - d->beta2) * g * g;
-            o->m[i] = (llp_real)mm;
-            o->v[i] = (llp_real)vv;
+        break;
+    default: /* ADAM, ADAMW */
+        for (i = 0; i < n; i++) {
+            double dec = LLP__OPT_DEC(i), gd = g[i] + (adamw ? 0.0 : dec * theta[i]);
+            m[i] = (llp_real)(b1 * m[i] + (1 - b1) * gd);
+            v[i] = (llp_real)(b2 * v[i] + (1 - b2) * gd * gd);
             /* AdamW: decoupled decay lr wd theta beside the Adam step */
-            step = (d->kind == LLP_OPT_ADAMW ? lr * dec * th : 0) +
-                   lr * ((double)o->m[i] / bc1) / (sqrt((double)o->v[i] / bc2) + d->eps);
-            break;
+            LLP__OPT_MOVE(i, (adamw ? lr * dec * theta[i] : 0.0) +
+                                 lr * ((double)m[i] / bc1) / (sqrt((double)v[i] / bc2) + eps));
         }
-        }
-        {
-            llp_real nt = (llp_real)(theta[i] - step);
-            double dd = (double)nt - theta[i];
-            s2 += dd * dd;
-            theta[i] = nt;
-        }
+        break;
     }
+#undef LLP__OPT_DEC
+#undef LLP__OPT_MOVE
     if (step_norm) *step_norm = sqrt(s2);
 }
 

@@ -29,6 +29,8 @@
      --config XYZ   configurations to run, any of A, B, C (default ABC)
      --hvp40        also time 40 HVPs with different vectors on one batch
      --surface      also time the 51 x 51 loss surface
+     --train        also time one training epoch (Adam, mini-batches of 128,
+                    llp_trainer) and report samples/s
      --all          loss, loss+grad, hvp, hvp40 and surface
      --min-time S   seconds per measurement (default 1, --quick 0.2)
      --surface-runs N  timed surfaces at least (default 3, --quick 1)
@@ -111,8 +113,9 @@ static const config configs[] = {
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])
 
-enum { OP_LOSS, OP_GRAD, OP_HVP, OP_HVP40, OP_SURFACE, N_OPS };
-static const char *op_names[N_OPS] = {"loss", "loss+grad", "hvp", "hvp40", "surface"};
+enum { OP_LOSS, OP_GRAD, OP_HVP, OP_HVP40, OP_SURFACE, OP_TRAIN, N_OPS };
+static const char *op_names[N_OPS] = {"loss", "loss+grad", "hvp", "hvp40", "surface", "train"};
+#define TRAIN_BATCH 128 /* mini-batch of the train op */
 
 /* Everything one configuration needs; theta, v, grad, hv, d1, d2, pt:
    (n_params); V: (N_HVP40, n_params), allocated only for hvp40. */
@@ -125,6 +128,8 @@ typedef struct bench {
     llp_real *d1, *d2, *pt, *V, *HV;
     llp_real *ga, *gb, *surf; /* (SURF_N^2) grid coefficients (row i: a_i, column j: b_j) and losses */
     llp_mlp_work wblock;      /* block workspace of hvp40 */
+    llp_mlp_objective mo;     /* the train op's objective (its own workspace) */
+    llp_real *theta_train;    /* (n) the train op's parameters, reset to theta before each epoch */
     double sink;              /* sum of the surface losses, so no evaluation is dead */
 } bench;
 
@@ -217,6 +222,7 @@ static double flops_op(const config *c, int op) {
     case OP_GRAD: return flops_grad(c);
     case OP_HVP: return flops_hvp(c);
     case OP_HVP40: return flops_hvp_block(c, N_HVP40);
+    case OP_TRAIN: return flops_grad(c); /* one epoch: every sample once through forward + backward */
     default: return flops_plane(c, SURF_N * SURF_N);
     }
 }
@@ -326,6 +332,9 @@ static void bench_init(bench *b, const config *c, const char *digits_path, int w
         r = llp_mlp_work_init_block(&b->wblock, &b->mlp, c->batch, (size_t)block);
         if (r != LLP_OK) fail_result("llp_mlp_work_init_block", r);
     }
+    r = llp_mlp_objective_init(&b->mo, &b->mlp, &b->data, TRAIN_BATCH);
+    if (r != LLP_OK) fail_result("llp_mlp_objective_init", r);
+    b->theta_train = alloc_reals(n);
     b->ga = alloc_reals(3 * SURF_N * SURF_N);
     b->gb = b->ga + SURF_N * SURF_N;
     b->surf = b->gb + SURF_N * SURF_N;
@@ -347,6 +356,8 @@ static void bench_free(bench *b) {
     free(b->V);
     free(b->HV);
     free(b->ga);
+    free(b->theta_train);
+    llp_mlp_objective_free(&b->mo);
     llp_mlp_work_free(&b->wblock);
     llp_mlp_work_free(&b->work);
     llp_mlp_free(&b->mlp);
@@ -396,6 +407,28 @@ static void surface_rows(bench *b, int i0, int ni) {
     b->sink += b->surf[off];
 }
 
+/* One epoch of training from theta: Adam (lr 1e-3), shuffled mini-batches
+   of TRAIN_BATCH, through llp_trainer (set-up included: it is part of what
+   a user pays per run, and small). */
+static llp_result train_epoch(bench *b, llp_real *loss) {
+    llp_objective f = llp_mlp_objective_get(&b->mo);
+    llp_train_desc td;
+    llp_opt_desc od;
+    llp_trainer tr;
+    llp_result r;
+    memset(&td, 0, sizeof td);
+    td.epochs = 1, td.batch_size = TRAIN_BATCH, td.seed = 1;
+    memset(&od, 0, sizeof od);
+    od.kind = LLP_OPT_ADAM, od.lr = 1e-3;
+    llp_copy(b->theta, b->theta_train, b->mlp.n_params);
+    r = llp_trainer_init(&tr, &td, &f, NULL, &od, b->theta_train);
+    if (r != LLP_OK) return r;
+    r = llp_trainer_run(&tr);
+    *loss = tr.n_rows ? (llp_real)tr.rows[tr.n_rows - 1].train_loss : 0;
+    llp_trainer_free(&tr);
+    return r;
+}
+
 /* One evaluation of operation `op` over the whole batch. */
 static llp_result run_op(bench *b, int op, llp_real *loss) {
     if (op == OP_HVP) return llp_mlp_hvp(&b->mlp, b->theta, b->v, &b->data, NULL, b->hv, loss, &b->work);
@@ -406,6 +439,7 @@ static llp_result run_op(bench *b, int op, llp_real *loss) {
         *loss = 0;
         return LLP_OK;
     }
+    if (op == OP_TRAIN) return train_epoch(b, loss);
     return llp_mlp_loss_grad(&b->mlp, b->theta, &b->data, NULL, loss, op == OP_GRAD ? b->grad : NULL, &b->work);
 }
 
@@ -714,7 +748,7 @@ static void print_load(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: bench_mlp [--quick] [--config A|B|C|AB|...] [--hvp40] [--surface] [--all]\n"
+    fprintf(stderr, "usage: bench_mlp [--quick] [--config A|B|C|AB|...] [--hvp40] [--surface] [--train] [--all]\n"
                     "                 [--min-time S] [--surface-runs N] [--block K] [--threads N] [--dump DIR]\n"
                     "                 [--no-timing] [--tsv]\n"
                     "                 [path/to/digits.csv]\n");
@@ -726,7 +760,7 @@ int main(int argc, char **argv) {
     char path[4096];
     double min_time = 1.0;
     stats st[N_CONFIGS][N_OPS];
-    int sel[N_OPS] = {1, 1, 1, 0, 0}, min_runs[N_OPS] = {5, 5, 5, 3, 3};
+    int sel[N_OPS] = {1, 1, 1, 0, 0, 0}, min_runs[N_OPS] = {5, 5, 5, 3, 3, 5};
     int done[N_CONFIGS] = {0}, i, all_ok = 1, quick = 0, threads = 1, timing = 1, tsv = 0, min_time_set = 0;
     int surface_runs = 0, block = 8;
     size_t c;
@@ -736,6 +770,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) which = argv[++i];
         else if (strcmp(argv[i], "--hvp40") == 0) sel[OP_HVP40] = 1;
         else if (strcmp(argv[i], "--surface") == 0) sel[OP_SURFACE] = 1;
+        else if (strcmp(argv[i], "--train") == 0) sel[OP_TRAIN] = 1;
         else if (strcmp(argv[i], "--all") == 0) sel[OP_HVP40] = sel[OP_SURFACE] = 1;
         else if (strcmp(argv[i], "--min-time") == 0 && i + 1 < argc) {
             char *end;
@@ -848,6 +883,14 @@ int main(int argc, char **argv) {
                    (unsigned long)s->runs, 1e3 * s->median, iqr, 1e3 * s->min, fl / s->median * 1e-9, refs, ratio);
             first = 0;
         }
+    }
+    if (sel[OP_TRAIN]) {
+        printf("\ntraining throughput (one epoch, Adam, mini-batches of %d, shuffled; median):\n", TRAIN_BATCH);
+        for (c = 0; c < N_CONFIGS; c++)
+            if (done[c])
+                printf("  %c  %lu samples in %.4g ms: %.0f samples/s\n", configs[c].name,
+                       (unsigned long)configs[c].batch, 1e3 * st[c][OP_TRAIN].median,
+                       (double)configs[c].batch / st[c][OP_TRAIN].median);
     }
     printf("\nHVP / gradient time, target <= 2.5 (ratio of the medians; of the minima; of the FLOP counts):\n");
     for (c = 0; c < N_CONFIGS; c++) {
