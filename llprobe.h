@@ -713,8 +713,9 @@ typedef struct llp_opt_desc {
 /* An optimizer: settings with defaults resolved, step count, the noise
    stream, and pointers into caller-owned state (llp_opt_state_size reals).
    Everything that determines the next step is in this struct and the state
-   array: copying both (llp_opt_save/llp_opt_restore) and the parameters
-   resumes a run exactly. */
+   array: saving both with the parameters (as llp_trainer_save does) and
+   restoring them resumes a run exactly. The state's gradient and SAM
+   buffers are scratch, overwritten by every step. */
 typedef struct llp_opt {
     llp_opt_desc d;
     size_t n;
@@ -1050,6 +1051,9 @@ LLPDEF void llp_compare_free(llp_compare_result *res);
 #include <float.h>
 #include <stdarg.h>
 #include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #if defined(LLP_MALLOC) && defined(LLP_FREE) && defined(LLP_REALLOC)
 /* all three given */
@@ -3083,55 +3087,85 @@ static void llp__pack_a(llp_real *pa, const llp_real *a, size_t ars, size_t acs,
     }
 }
 
+/* The blocked loops of llp__gemm. par: inside an OpenMP parallel region,
+   whose threads share the panels of each block (0: plain loops, no OpenMP
+   calls at all, so one-thread runs pay no threading overhead). */
+static void llp__gemm_run(size_t M, size_t N, size_t K, const llp_real *a, size_t ars, size_t acs,
+                          const llp_real *b, size_t brs, size_t bcs, llp_real *c, size_t ldc, llp_real *pa,
+                          llp_real *pb, int simd, int par) {
+    size_t jc, pc, ic;
+    (void)simd;
+    (void)par;
+    for (jc = 0; jc < N; jc += LLP__NC) {
+        size_t nc = N - jc < LLP__NC ? N - jc : LLP__NC;
+        long npb = (long)((nc + LLP__NR - 1) / LLP__NR), t;
+        for (pc = 0; pc < K; pc += LLP__KC) {
+            size_t kc = K - pc < LLP__KC ? K - pc : LLP__KC;
+            if (par) {
+                LLP__OMP_FOR
+                for (t = 0; t < npb; t++) llp__pack_b(pb, b, brs, bcs, pc, jc, kc, nc, (size_t)t);
+            } else {
+                for (t = 0; t < npb; t++) llp__pack_b(pb, b, brs, bcs, pc, jc, kc, nc, (size_t)t);
+            }
+            for (ic = 0; ic < M; ic += LLP__MC) {
+                size_t mc = M - ic < LLP__MC ? M - ic : LLP__MC;
+                long npa = (long)((mc + LLP__MR - 1) / LLP__MR);
+#define LLP__GEMM_TILE(t)                                                                                    \
+    do {                                                                                                     \
+        size_t ip = (size_t)((t) % npa), jp = (size_t)((t) / npa);                                           \
+        size_t ir = ip * LLP__MR, jr = jp * LLP__NR;                                                         \
+        size_t mm = mc - ir < LLP__MR ? mc - ir : LLP__MR, nn = nc - jr < LLP__NR ? nc - jr : LLP__NR;       \
+        const llp_real *ap = pa + ip * kc * LLP__MR, *bp = pb + jp * kc * LLP__NR;                           \
+        llp_real *cc = c + (ic + ir) * ldc + jc + jr;                                                        \
+        LLP__GEMM_UKERNEL(kc, ap, bp, cc, ldc, mm, nn);                                                      \
+    } while (0)
+#if LLP__HAVE_AVX2_KERNEL
+#define LLP__GEMM_UKERNEL(kc, ap, bp, cc, ldc, mm, nn)                       \
+    do {                                                                     \
+        if (simd) llp__ukernel_avx2(kc, ap, bp, cc, ldc, mm, nn);            \
+        else llp__ukernel_portable(kc, ap, bp, cc, ldc, mm, nn);             \
+    } while (0)
+#else
+#define LLP__GEMM_UKERNEL(kc, ap, bp, cc, ldc, mm, nn) llp__ukernel_portable(kc, ap, bp, cc, ldc, mm, nn)
+#endif
+                if (par) {
+                    LLP__OMP_FOR
+                    for (t = 0; t < npa; t++) llp__pack_a(pa, a, ars, acs, ic, pc, mc, kc, (size_t)t);
+                    LLP__OMP_FOR
+                    for (t = 0; t < npa * npb; t++) LLP__GEMM_TILE(t);
+                } else {
+                    for (t = 0; t < npa; t++) llp__pack_a(pa, a, ars, acs, ic, pc, mc, kc, (size_t)t);
+                    for (t = 0; t < npa * npb; t++) LLP__GEMM_TILE(t);
+                }
+#undef LLP__GEMM_TILE
+#undef LLP__GEMM_UKERNEL
+            }
+        }
+    }
+}
+
 /* C(M, N) += A(M, K) . B(K, N); A(i, k) = a[i*ars + k*acs], B(k, j) =
    b[k*brs + j*bcs], C row-major with row stride ldc. pack: LLP__PACK_REALS
    scratch. simd: use the AVX2 micro-kernel (from llp__simd_kernel()).
    Threads (OpenMP builds): the panels of a block are packed and multiplied
    in parallel; each entry of C is still produced by one micro-kernel call per
    KC block, in the same k order, so the result is bitwise the same for any
-   number of threads. Small products stay on one thread. */
+   number of threads. Small products, and runs limited to one thread, take
+   the plain loops without entering a parallel region. */
 static void llp__gemm(size_t M, size_t N, size_t K, const llp_real *a, size_t ars, size_t acs, const llp_real *b,
                       size_t brs, size_t bcs, llp_real *c, size_t ldc, llp_real *pack, int simd) {
     llp_real *pa, *pb;
     if (M == 0 || N == 0 || K == 0) return;
     pa = (llp_real *)(void *)(((uintptr_t)pack + 63) & ~(uintptr_t)63);
     pb = pa + LLP__MC * LLP__KC;
-    (void)simd;
 #ifdef _OPENMP
-#pragma omp parallel if ((double)M * (double)N * (double)K > 1e6)
-#endif
-    {
-        size_t jc, pc, ic;
-        for (jc = 0; jc < N; jc += LLP__NC) {
-            size_t nc = N - jc < LLP__NC ? N - jc : LLP__NC;
-            long npb = (long)((nc + LLP__NR - 1) / LLP__NR), t;
-            for (pc = 0; pc < K; pc += LLP__KC) {
-                size_t kc = K - pc < LLP__KC ? K - pc : LLP__KC;
-                LLP__OMP_FOR
-                for (t = 0; t < npb; t++) llp__pack_b(pb, b, brs, bcs, pc, jc, kc, nc, (size_t)t);
-                for (ic = 0; ic < M; ic += LLP__MC) {
-                    size_t mc = M - ic < LLP__MC ? M - ic : LLP__MC;
-                    long npa = (long)((mc + LLP__MR - 1) / LLP__MR);
-                    LLP__OMP_FOR
-                    for (t = 0; t < npa; t++) llp__pack_a(pa, a, ars, acs, ic, pc, mc, kc, (size_t)t);
-                    LLP__OMP_FOR
-                    for (t = 0; t < npa * npb; t++) {
-                        size_t ip = (size_t)(t % npa), jp = (size_t)(t / npa);
-                        size_t ir = ip * LLP__MR, jr = jp * LLP__NR;
-                        size_t mm = mc - ir < LLP__MR ? mc - ir : LLP__MR, nn = nc - jr < LLP__NR ? nc - jr : LLP__NR;
-                        const llp_real *ap = pa + ip * kc * LLP__MR, *bp = pb + jp * kc * LLP__NR;
-                        llp_real *cc = c + (ic + ir) * ldc + jc + jr;
-#if LLP__HAVE_AVX2_KERNEL
-                        if (simd)
-                            llp__ukernel_avx2(kc, ap, bp, cc, ldc, mm, nn);
-                        else
-#endif
-                            llp__ukernel_portable(kc, ap, bp, cc, ldc, mm, nn);
-                    }
-                }
-            }
-        }
+    if ((double)M * (double)N * (double)K > 1e6 && omp_get_max_threads() > 1) {
+#pragma omp parallel
+        llp__gemm_run(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, pa, pb, simd, 1);
+        return;
     }
+#endif
+    llp__gemm_run(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, pa, pb, simd, 0);
 }
 
 /* y: (B, out) += x: (B, in) . w^T, w: (out, in). */
@@ -4946,6 +4980,9 @@ LLPDEF llp_result llp_opt_init(llp_opt *o, const llp_opt_desc *d, size_t n, llp_
     if ((unsigned)d->kind > (unsigned)LLP_OPT_ADAMW || (unsigned)d->sam > (unsigned)LLP_SAM_ADAPTIVE) return LLP_ERR_ARG;
     if (!(d->weight_decay >= 0) || !(d->clip_norm >= 0) || !(d->grad_noise >= 0) || !(d->sam_rho >= 0) ||
         !(d->asam_eta >= 0) || !(d->eps >= 0))
+        return LLP_ERR_ARG;
+    if (!llp__isfinite(d->weight_decay) || !llp__isfinite(d->clip_norm) || !llp__isfinite(d->grad_noise) ||
+        !llp__isfinite(d->sam_rho) || !llp__isfinite(d->asam_eta) || !llp__isfinite(d->eps))
         return LLP_ERR_ARG;
     if (!(d->momentum >= 0 && d->momentum < 1) || !(d->beta1 >= 0 && d->beta1 < 1) ||
         !(d->beta2 >= 0 && d->beta2 < 1))

@@ -905,7 +905,7 @@ int main(int argc, char **argv) {
            "  reference figures taken on this machine kind, NOT measured in this run\n"
            "  (bench/compare_torch.py measures both sides in one run).\n"
            "  ratio = llprobe median / reference (> 1: llprobe is slower). HVP reference includes the forward pass;\n"
-           "  hvp40 reference reuses one graph for the 40 vectors, llprobe redoes the forward pass each time.\n");
+           "  hvp40: the reference reuses one graph for the 40 vectors, llprobe's block HVP shares one primal pass.\n");
     if (tsv) {
         /* result <config> <op> <runs> <median s> <q1 s> <q3 s> <min s> <flops> <threads> <cpu median s> */
         for (c = 0; c < N_CONFIGS; c++) {
