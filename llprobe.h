@@ -32,9 +32,10 @@
      1. version & configuration        7. model files
      2. core: results, rng, vectors    8. writers (gnuplot / CSV tables)
      3. data                           9. training: optimizers, schedules,
-     4. objective & batches               annealing, grid search
-     5. analytic landscapes           10. implementation
-     6. MLP & autodiff                11. licence
+     4. objective & batches               trainer, range test, comparison
+     5. analytic landscapes           10. Hessian and curvature tools
+     6. MLP & autodiff                11. implementation
+                                      12. licence
 
    COMPILE-TIME OPTIONS (define before including, in every TU that includes it)
      LLPROBE_STATIC        all functions static (private copy per TU)
@@ -1032,6 +1033,504 @@ LLPDEF llp_result llp_compare_write_table(const llp_compare_result *res, const c
                                           int with_time, llp_error *err);
 LLPDEF void llp_compare_free(llp_compare_result *res);
 
+/* ==========================================================================
+   10. HESSIAN AND CURVATURE TOOLS
+   ========================================================================== */
+
+/* Every tool here takes an objective, the point theta (never modified) and a
+   batch policy, never reaches into a model, and reports what it spent in an
+   llp_evals record. Products go through llp_objective_hvp(_block): exact when
+   the objective has an hvp, else a central difference of two gradients
+   (counted here as one HVP). Randomness comes only from the llp_rng passed
+   in (probes, start vectors) and the policy's rng (fresh batches). Results that own memory
+   are allocated by the tool and have a _free; on error the result struct and
+   every caller buffer are left as they were.
+
+   Dense spectra (llp_sym_eig, llp_hessian_full) are computed in double in
+   both builds; iterative tools keep their vectors in llp_real and their
+   reductions and small matrices in double. */
+
+#define LLP_HAVE_HESSIAN 1
+
+/* ---- batch semantics ----------------------------------------------------
+   Which samples the products of a tool see:
+     FULL    every sample, for every product: the Hessian of the full loss.
+     FIXED   one probe batch (`batch`; NULL = all) for every product: the
+             exact Hessian of that batch's loss, a deterministic operator.
+     FRESH   a new mini-batch of `batch_size` samples for every product (one
+             HVP, or one gradient pair of llp_hessian_probe), drawn from
+             `rng` without replacement (selection sampling: sorted indices).
+             The tool then sees a different matrix at every product: traces
+             and densities estimate those of the expected (full-data)
+             Hessian with the batch noise added to their spread; an iterative
+             eigensolver sees no single operator, so take Lanczos and power
+             results under FRESH as rough. Block products are issued one at a
+             time under FRESH (each with its own batch).
+   Objectives without samples (n_samples == 0, e.g. analytic landscapes)
+   ignore batches: every policy evaluates the one function. */
+typedef enum llp_batch_policy_kind {
+    LLP_BATCH_POLICY_FULL = 0,
+    LLP_BATCH_POLICY_FIXED = 1,
+    LLP_BATCH_POLICY_FRESH = 2
+} llp_batch_policy_kind;
+
+typedef struct llp_batch_policy {
+    llp_batch_policy_kind kind;
+    const llp_batch *batch;   /* FIXED: the probe batch (NULL = all samples); must outlive the call */
+    size_t batch_size;        /* FRESH: samples per product, 1..n_samples */
+    llp_rng *rng;             /* FRESH: the stream batches are drawn from (required; may be the
+                                 tool's own rng, the draws then interleave deterministically) */
+} llp_batch_policy;
+
+LLPDEF llp_batch_policy llp_batch_policy_full(void);
+LLPDEF llp_batch_policy llp_batch_policy_fixed(const llp_batch *batch);
+LLPDEF llp_batch_policy llp_batch_policy_fresh(size_t batch_size, llp_rng *rng);
+/* One line describing the policy for n_samples samples, for file headers,
+   e.g. "batch: full data (200 samples)", "batch: fixed probe batch, samples
+   0..63 (64 of 200)", "batch: fresh mini-batch of 32 of 200 samples per
+   product, drawn without replacement". NUL-terminated, truncated to len.
+   LLP_ERR_ARG for a NULL buf, len 0 or an unknown kind. A NULL policy is FULL. */
+LLPDEF llp_result llp_batch_policy_describe(const llp_batch_policy *p, size_t n_samples, char *buf, size_t len);
+
+/* What a tool spent. hvp counts products: a block product of k vectors
+   counts k. batches counts the mini-batches drawn under FRESH. */
+typedef struct llp_evals {
+    size_t loss;     /* loss-only evaluations */
+    size_t grad;     /* gradient evaluations */
+    size_t hvp;      /* Hessian-vector products */
+    size_t batches;  /* fresh batches drawn */
+} llp_evals;
+
+/* ---- dense symmetric eigensolvers ---------------------------------------- */
+
+/* All eigenvalues (ascending) and, when v != NULL, eigenvectors of a dense
+   symmetric matrix. a: (n, n) row-major; only the lower triangle (i >= j) is
+   read. w: (n) out, ascending. v: (n, n) out or NULL; column j (v[i*n + j])
+   is the unit eigenvector of w[j]; signs are arbitrary. Method: Householder
+   reduction to tridiagonal form (with the orthogonal factor accumulated),
+   then implicit QL with Wilkinson shifts. Backward stable: expect
+   ||A V - V diag(w)|| and ||V^T V - I|| of a few n eps ||A|| (eps of
+   double). Works in a scratch copy (allocates n^2 + 4n doubles, 2 n^2 + 4n
+   with vectors); w and v are written only on success, after a has been
+   read, so v may be a itself. LLP_ERR_ARG for NULL a/w or n == 0,
+   LLP_ERR_NONFINITE for NaN/Inf entries, LLP_ERR_NOMEM, LLP_ERR_DIVERGED if
+   QL needs more than 60 sweeps for one eigenvalue (not seen in practice).
+   Cost O(n^3): at n = 1000 about 2 s with vectors and 0.5 s without on one
+   core. */
+LLPDEF llp_result llp_sym_eig(const double *a, size_t n, double *w, double *v);
+
+/* Eigenvalues (ascending) and, when z != NULL, eigenvectors of the symmetric
+   tridiagonal matrix with diagonal d: (n) and off-diagonal e: (n - 1)
+   (e[i] couples i and i + 1; e may be NULL when n == 1). z: (n, n) out,
+   column j the eigenvector of w[j]. Golub–Welsch: for a Jacobi matrix the
+   eigenvalues are Gauss quadrature nodes and the squared first components
+   z[0*n + j]^2 the weights (for a unit-mass measure). Implicit QL with
+   Wilkinson shifts; allocates 2n (+ n^2 with z) doubles; outputs written only
+   on success; errors as llp_sym_eig. */
+LLPDEF llp_result llp_tridiag_eig(const double *d, const double *e, size_t n, double *w, double *z);
+
+/* ---- extreme eigenpairs: power iteration and Lanczos ---------------------- */
+
+/* Eigenpairs from an iterative solver. Allocated by the tool; free with
+   llp_eig_result_free.
+     power iteration: k = n_largest pairs in the order found (the deflated
+       iteration finds them by decreasing |lambda| when it converges);
+     Lanczos: values[0 .. n_largest) the largest eigenvalues, descending, then
+       values[n_largest .. k) the smallest, ascending. So values[0] is
+       lambda_max and values[n_largest] lambda_min when both were asked for.
+   residuals[i] is ||H v_i - lambda_i v_i|| (power: measured with the HVP the
+   last iteration made; Lanczos: the Ritz estimate |beta_m s_mi|, equal to
+   the true residual in exact arithmetic and, with full reorthogonalisation,
+   close to it in floating point). For a unit v_i, H has an
+   eigenvalue within residuals[i] of values[i] (and within residual^2 / gap
+   when the rest of the spectrum is at least `gap` away). */
+typedef struct llp_eig_result {
+    size_t n;              /* dimension of theta */
+    size_t k;              /* pairs held: n_largest + n_smallest */
+    size_t n_largest, n_smallest;
+    double *values;        /* (k) */
+    double *residuals;     /* (k) */
+    int *converged;        /* (k) 1 when the pair met the tolerance */
+    llp_real *vectors;     /* (k, n) unit vectors, one per row; NULL unless asked for */
+    size_t iters;          /* power: iterations over all pairs; Lanczos: Krylov dimension reached */
+    size_t restarts;       /* Lanczos: invariant subspaces met and continued from a new vector */
+    llp_evals evals;
+    char batch[160];       /* llp_batch_policy_describe of the policy used */
+} llp_eig_result;
+
+LLPDEF void llp_eig_result_free(llp_eig_result *res);
+
+/* Power iteration settings. Zero fields mean their default. */
+typedef struct llp_power_desc {
+    size_t k;              /* eigenpairs by deflation (0 -> 1), at most n */
+    size_t max_iter;       /* iterations per pair (0 -> 200) */
+    double tol;            /* stop when ||(I-P) H v - lambda v|| <= tol * scale (0 -> 1e-4), where
+                              P projects on the pairs already found and scale = |lambda| of the
+                              first pair (of this one for the first) */
+    const llp_real *v0;    /* (n) start of the first pair; NULL: Gaussian from rng */
+    int want_vectors;      /* 1: res->vectors holds the eigenvectors */
+} llp_power_desc;
+
+/* Power iteration for the largest-magnitude eigenvalue of the Hessian at
+   theta, and by deflation the next k - 1: pair p iterates v <- (I-P) H v /
+   ||.|| with v kept orthogonal to the p vectors already found (P their
+   projector), lambda = v^T H v (Rayleigh quotient). It stops when the
+   deflated residual meets tol (converged = 1) or after max_iter iterations.
+   The reported residual is the undeflated ||H v - lambda v||, which also
+   carries the error of the earlier vectors. A converged lambda is within
+   tol * scale of an eigenvalue of the deflated operator (a guarantee, for
+   the operator the products define); the rate is |lambda_2 / lambda_1| per
+   iteration for the vector, its square for lambda.
+   Caveats: when lambda and -lambda are both of the top magnitude (e.g. x^2 -
+   y^2) the iterate oscillates and never converges: use llp_lanczos. Errors
+   of the early pairs accumulate in the later ones (each is orthogonalised
+   against approximate vectors).
+   Cost: one HVP per iteration (res->iters in all). rng: required (start
+   vectors). Allocates k + 2 vectors of n. LLP_ERR_ARG for NULL f/theta/res/
+   rng, n == 0, k > n, tol < 0 or a zero v0; LLP_ERR_NONFINITE for a NaN/Inf
+   product. */
+LLPDEF llp_result llp_power_iteration(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                      const llp_power_desc *d, llp_rng *rng, llp_eig_result *res);
+
+/* Lanczos settings. Zero fields mean their default. */
+typedef struct llp_lanczos_desc {
+    size_t k_largest;      /* largest eigenvalues wanted (algebraic) */
+    size_t k_smallest;     /* smallest eigenvalues wanted (the most negative first); both 0 -> 1 and 1;
+                              k_largest + k_smallest <= min(n, max_steps) */
+    size_t max_steps;      /* Krylov dimension cap m (0 -> min(n, 100)), capped at n */
+    double tol;            /* a Ritz pair has converged when |beta_m s_mi| <= tol * max|theta_i|
+                              (0 -> 1e-8; 1e-4 when llp_real is float) */
+    const llp_real *v0;    /* (n) start; NULL: Gaussian from rng */
+    int want_vectors;      /* 1: res->vectors holds the Ritz vectors */
+} llp_lanczos_desc;
+
+/* Lanczos with full reorthogonalisation for the extreme eigenpairs at both
+   ends of the spectrum of the Hessian at theta: q_1 = v0/||v0||, and per step
+   j one product w = H q_j, alpha_j = q_j^T w, w -= alpha_j q_j + beta_j q_j-1,
+   then w is orthogonalised against every q (Gram–Schmidt, twice),
+   beta_j+1 = ||w||. After each step the tridiagonal T_j is diagonalised
+   (implicit QL) and the run stops as soon as every wanted Ritz pair (the
+   k_largest largest and the k_smallest smallest Ritz values) has its Ritz
+   residual |beta_j+1 s_ji| within tol (s_ji the last component of the Ritz
+   vector), or when m steps are done. No restarts in the ARPACK sense. When
+   beta vanishes (an invariant subspace: its Ritz values are exact
+   eigenvalues) the run continues from a new random vector orthogonal to the
+   basis (res->restarts counts these) until such a block leaves the wanted
+   values unchanged: one Krylov space holds each distinct eigenvalue once,
+   so this is how exactly repeated eigenvalues (H = c I, few distinct
+   values) get their multiplicity. Without a breakdown a repeated
+   eigenvalue shows up once among the Ritz values: single-vector Lanczos
+   does not resolve multiplicities. The smallest eigenvalue matters as much
+   as the largest: a negative one is how a saddle is seen.
+   Ritz values lie inside [lambda_min, lambda_max] and converge from inside;
+   clustered eigenvalues at an end (gaps small relative to the spread) need
+   up to n steps. With m = n the whole spectrum is found to rounding.
+   Cost: one HVP per step (res->iters in all), plus O(m^2 n) for the
+   reorthogonalisation and O(m^3) for the small eigenproblems. Allocates
+   (m + 1) n reals for the basis. rng: required (start and restart vectors).
+   Errors as llp_power_iteration (LLP_ERR_ARG also for k_largest +
+   k_smallest > min(n, max_steps)). */
+LLPDEF llp_result llp_lanczos(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                              const llp_lanczos_desc *d, llp_rng *rng, llp_eig_result *res);
+
+/* ---- trace estimation ---------------------------------------------------- */
+
+typedef enum llp_probe_kind {
+    LLP_PROBE_RADEMACHER = 0,  /* entries +1/-1: the smaller variance for a trace */
+    LLP_PROBE_GAUSSIAN = 1     /* entries N(0, 1) */
+} llp_probe_kind;
+
+/* Hutchinson settings. Zero fields mean their default. */
+typedef struct llp_trace_desc {
+    size_t min_samples;    /* probes always used (0 -> 10); must be >= 2 */
+    size_t max_samples;    /* probe cap (0 -> max(100, min_samples)), >= min_samples */
+    double rel_tol;        /* > 0: stop (checked after each block, once min_samples are in)
+                              when std_error <= rel_tol * |trace|; 0: use max_samples */
+    size_t block;          /* probes per block product (0 -> 4) */
+    llp_probe_kind probe;
+} llp_trace_desc;
+
+/* Hutch++ settings. Zero fields mean their default. */
+typedef struct llp_hutchpp_desc {
+    size_t matvecs;        /* product budget m (0 -> 60), >= 6: a sketch of m/3 columns, m/3
+                              products for Q^T H Q and the remaining m - 2 (m/3) Hutchinson probes */
+    size_t block;          /* vectors per block product (0 -> 4) */
+} llp_hutchpp_desc;
+
+typedef struct llp_trace_result {
+    double trace;          /* the estimate */
+    double std_error;      /* standard error of the stochastic part: s / sqrt(samples), s the
+                              sample standard deviation of the probe values */
+    size_t samples;        /* Hutchinson probes used */
+    size_t sketch;         /* Hutch++: rank of the sketch basis Q (0 for Hutchinson) */
+    llp_evals evals;
+    char batch[160];
+} llp_trace_result;
+
+/* Hutchinson's estimator of tr(H): the mean of z^T H z over probes z
+   (E[z z^T] = I). For Rademacher probes the variance of one sample is
+   2 (||H||_F^2 - sum_i H_ii^2), for Gaussian ones 2 ||H||_F^2; std_error is
+   the sample estimate of sqrt(variance / samples). At least min_samples
+   probes are always used, so the error bar is never that of two samples.
+   Cost: `samples` HVPs, in block products of `block`. rng: required.
+   Allocates 2 block n reals. LLP_ERR_ARG for bad settings, LLP_ERR_NONFINITE
+   for a NaN/Inf product. */
+LLPDEF llp_result llp_hutchinson(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                 const llp_trace_desc *d, llp_rng *rng, llp_trace_result *res);
+
+/* Hutch++ (Meyer, Musco, Musco, Woodruff 2021): with S a sketch of s = m/3
+   Rademacher columns, Q = orth(H S) (modified Gram–Schmidt twice; columns
+   that vanish, i.e. rank deficiency, are dropped), the estimate is
+       tr(Q^T H Q) + (1/p) sum_j g_j^T (I - QQ^T) H (I - QQ^T) g_j
+   over p = m - 2s Rademacher probes g_j. The first term is exact for the
+   part of H that Q captures, so a spectrum dominated by a few large
+   eigenvalues (common for network Hessians) costs far fewer products than
+   Hutchinson for the same error; when rank(H) <= s the estimate is exact.
+   std_error is that of the second term (the first is not random given Q).
+   Cost: at most m HVPs (fewer when Q loses rank; counted in evals). rng:
+   required. Allocates (s + 2 block) n reals. Errors as llp_hutchinson. */
+LLPDEF llp_result llp_hutchpp(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                              const llp_hutchpp_desc *d, llp_rng *rng, llp_trace_result *res);
+
+/* ---- spectral density: stochastic Lanczos quadrature ---------------------- */
+
+/* SLQ settings. Zero fields mean their default. */
+typedef struct llp_slq_desc {
+    size_t runs;           /* independent start vectors n_v (0 -> 10) */
+    size_t steps;          /* Lanczos steps m per run (0 -> min(n, 50)), capped at n */
+    llp_probe_kind probe;  /* start vector before normalisation: Rademacher or Gaussian */
+} llp_slq_desc;
+
+/* The quadrature: nodes (Ritz values) and weights (squared first components
+   of the Ritz vectors, divided by runs, so all weights sum to 1). The
+   discrete measure sum_i weights[i] delta(x - nodes[i]) estimates the
+   spectral measure (1/n) sum_j delta(x - lambda_j). Allocated; llp_slq_free. */
+typedef struct llp_slq_result {
+    size_t n;              /* dimension */
+    size_t runs, steps;    /* as run (steps requested; a run stops early at an invariant subspace) */
+    size_t n_nodes;
+    double *nodes;         /* (n_nodes) run by run, ascending within a run */
+    double *weights;       /* (n_nodes) */
+    llp_evals evals;
+    char batch[160];
+} llp_slq_result;
+
+/* Stochastic Lanczos quadrature (Ubaru, Chen, Saad 2017; applied to network
+   Hessians by Ghorbani, Krishnan, Xiao 2019): for each run a start vector v
+   (normalised probe),
+   m Lanczos steps with full reorthogonalisation, then the Gauss quadrature of
+   the tridiagonal T (Golub–Welsch): nodes = eigenvalues of T, weights =
+   squared first components of its eigenvectors. The quadrature gives
+   v^T f(H) v exactly for polynomials f of degree <= 2m - 1, so n sum_i w_i
+   theta_i equals the Hutchinson trace of the same probes (Rademacher). Cost: runs * m HVPs (fewer
+   when a run stops early). rng: required. Allocates (m + 1) n reals for the
+   basis. Errors as llp_hutchinson. */
+LLPDEF llp_result llp_slq(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                          const llp_slq_desc *d, llp_rng *rng, llp_slq_result *res);
+LLPDEF void llp_slq_free(llp_slq_result *res);
+
+/* Density settings. Zero fields mean their default. */
+typedef struct llp_density_desc {
+    double sigma;          /* Gaussian broadening: the standard deviation of the kernel, in the
+                              eigenvalue's units (0 -> 0.01 * max(spread, max|node|) of the nodes,
+                              1 when all nodes are 0); not a variance */
+    size_t points;         /* grid points, >= 2 (0 -> 1000) */
+    double lo, hi;         /* grid ends; both 0 -> [min node - 5 sigma, max node + 5 sigma] */
+} llp_density_desc;
+
+/* A density on an evenly spaced grid. Allocated; llp_density_free. */
+typedef struct llp_density {
+    size_t points;
+    double *x, *y;         /* (points) each: grid and density */
+    double sigma;          /* the standard deviation used */
+    double mass;           /* trapezoidal integral of the broadened measure over the grid before
+                              normalisation: 1 when the grid covers it, less when it cuts tails */
+    size_t n, runs, steps; /* from the SLQ run */
+    char batch[160];
+} llp_density;
+
+/* The SLQ measure broadened by Gaussians of standard deviation sigma,
+       y(x) = sum_i w_i exp(-(x - theta_i)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)),
+   evaluated on the grid and divided by its trapezoidal integral, so that the
+   trapezoidal integral of y over the grid is 1 (to rounding); `mass` keeps
+   the integral before that. LLP_ERR_ARG for bad settings or a grid that
+   misses the measure (mass not > 0). Allocates 2 points doubles. */
+LLPDEF llp_result llp_slq_density(const llp_slq_result *s, const llp_density_desc *d, llp_density *out);
+/* Write a density as a gnuplot table (columns lambda density): header lines
+   from `header` (may be NULL), then the method, runs x steps, sigma (as a
+   standard deviation), mass, and the batch semantics line. Atomic, via
+   llp_write_table. */
+LLPDEF llp_result llp_density_write(const llp_density *dens, const char *path, const char *header,
+                                    llp_error *err);
+LLPDEF void llp_density_free(llp_density *dens);
+
+/* ---- the full Hessian ---------------------------------------------------- */
+
+/* A dense Hessian. Allocated; llp_hessian_free. */
+typedef struct llp_hessian {
+    size_t n;
+    double *h;             /* (n, n) row-major, symmetrised: (H + H^T) / 2 */
+    double asym_max;       /* max_ij |H_ij - H_ji| before symmetrising */
+    double asym_rel;       /* ||H - H^T||_F / ||H + H^T||_F before symmetrising (0 for H = 0) */
+    llp_evals evals;
+    char batch[160];
+} llp_hessian;
+
+/* The full Hessian at theta for small n: column j = H e_j from n products on
+   unit vectors, `block` at a time through the block HVP (0 -> 8), then
+   symmetrised. The asymmetry measures the products' error (rounding for an
+   exact HVP; the finite-difference error otherwise, or a FRESH policy's
+   batch-to-batch noise). Feed h to llp_sym_eig for the whole spectrum.
+   Cost: n HVPs. Allocates n^2 doubles plus 2 block n reals; mind n^2 (a
+   10^4-parameter model needs 800 MB). Errors: LLP_ERR_ARG, LLP_ERR_NOMEM,
+   LLP_ERR_NONFINITE for a NaN/Inf product. */
+LLPDEF llp_result llp_hessian_full(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                   size_t block, llp_hessian *out);
+LLPDEF void llp_hessian_free(llp_hessian *h);
+
+/* ---- numbers derived from a spectrum ------------------------------------ */
+
+/* What the second-order test says about a critical point, with zero meaning
+   |lambda| <= tol. Only meaningful where the gradient vanishes: check
+   ||grad|| yourself. */
+typedef enum llp_critical_kind {
+    LLP_CRITICAL_DEGENERATE = 0, /* some eigenvalues zero and the others of one sign (or all
+                                    zero): the second-order test cannot decide */
+    LLP_CRITICAL_MINIMUM = 1,    /* every eigenvalue > tol */
+    LLP_CRITICAL_MAXIMUM = 2,    /* every eigenvalue < -tol */
+    LLP_CRITICAL_SADDLE = 3      /* some < -tol and some > tol (zero ones allowed) */
+} llp_critical_kind;
+
+typedef struct llp_spectrum_stats {
+    double lambda_max, lambda_min;
+    double trace;          /* sum of eigenvalues (SLQ: n sum_i w_i theta_i) */
+    double tol;            /* the absolute zero threshold: rel_tol * max |lambda| */
+    double neg_ratio;      /* fraction of eigenvalues < -tol (SLQ: weight of such nodes) */
+    double zero_ratio;     /* fraction with |lambda| <= tol */
+    double pos_ratio;      /* fraction > tol */
+    double cond_pos;       /* largest / smallest eigenvalue > tol; NaN when none is */
+    double lambda_k;       /* the k-th largest eigenvalue (SLQ: where the weight above reaches k/n) */
+    double cond_k;         /* lambda_max / lambda_k; +inf when lambda_k <= tol; NaN for k = 0 */
+    double cond_mean;      /* lambda_max / (trace / n); NaN when trace <= 0 */
+    llp_critical_kind kind;
+} llp_spectrum_stats;
+
+/* Derived numbers from eigenvalues values: (count), in any order, with
+   weights: (count) summing to 1 (an SLQ measure) or NULL (a full spectrum:
+   each value has weight 1/count and n must equal count). n is the dimension
+   (for the trace from weights and for cond_mean). Zero is |lambda| <= tol,
+   tol = rel_tol * max |lambda| (rel_tol 0 -> 1e-6; relative because the
+   Hessian's scale is arbitrary; set it above the products' relative error).
+   The condition numbers: cond_pos is the classical one but explodes with
+   the near-zero eigenvalues a network Hessian is full of; lambda_max /
+   lambda_k and lambda_max / mean eigenvalue are the ones that stay meaningful
+   there. Allocates 2 count doubles (a sorted copy). LLP_ERR_ARG for count 0,
+   n 0, k > n, rel_tol < 0 or negative weights; LLP_ERR_NONFINITE for NaN. */
+LLPDEF llp_result llp_hessian_stats(const double *values, const double *weights, size_t count, size_t n, size_t k,
+                                    double rel_tol, llp_spectrum_stats *st);
+/* The same from an SLQ quadrature. The extremes are the extreme Ritz values
+   (inside the true ones, close when steps are enough), the ratios are
+   weights of nodes, so rougher than from a full spectrum. */
+LLPDEF llp_result llp_slq_stats(const llp_slq_result *s, size_t k, double rel_tol, llp_spectrum_stats *st);
+/* "degenerate", "minimum", "maximum", "saddle". */
+LLPDEF const char *llp_critical_name(llp_critical_kind c);
+
+/* ---- per-layer curvature: a restricted objective ------------------------- */
+
+/* The sub-objective over the coordinates [off, off + len) of a parent, the
+   others fixed at a given theta: g(u) = L(theta with theta[off..] = u). Its
+   gradient is the parent's gradient block, its Hessian the diagonal block
+   H[off.., off..] of the parent's, computed by the parent's HVP on
+   zero-padded vectors (len-dimensional tools on it cost parent-sized
+   products). n_samples, batches, gnvp (when the parent has one, the matching
+   block) and accuracy pass through. Every tool above works on it, so
+   llp_lanczos / llp_hutchinson / llp_hessian_full of a layer are calls on
+   the restricted objective. */
+typedef struct llp_restricted {
+    llp_objective parent;  /* a copy; the parent's ctx must outlive this */
+    size_t off, len;
+    size_t block;          /* vectors per parent block product */
+    llp_real *full;        /* (n) theta with the block overwritten at each call */
+    llp_real *vpad;        /* (block, n) zero-padded input vectors */
+    llp_real *out;         /* (block, n) parent products / gradient */
+} llp_restricted;
+
+/* Scratch reals a restricted objective over a parent of n coordinates needs,
+   for block products of up to `block` vectors at once (0 -> 4): n (1 + 2
+   block); 0 on overflow. */
+LLPDEF size_t llp_objective_restrict_work_size(size_t n, size_t block);
+/* Set up r and the objective *out over [off, off + len) of parent at theta
+   (copied into work: theta may change or go away afterwards); block: vectors
+   per parent block product (0 -> 4). work: caller's
+   scratch of at least llp_objective_restrict_work_size(parent->n, block)
+   reals, used by every call of the objective, which is therefore not
+   reentrant and not thread-safe; r and work must outlive *out. Allocates
+   nothing. LLP_ERR_ARG for NULLs, len 0, a range past n, or a short work. */
+LLPDEF llp_result llp_objective_restrict(llp_restricted *r, const llp_objective *parent, const llp_real *theta,
+                                         size_t off, size_t len, size_t block, llp_real *work, size_t work_len,
+                                         llp_objective *out);
+/* The coordinates of MLP layer l (0-based): its weights then its bias,
+   contiguous in theta. LLP_ERR_ARG for a layer out of range. */
+LLPDEF llp_result llp_mlp_layer_range(const llp_mlp *m, int layer, size_t *off, size_t *len);
+
+/* ---- gradient-difference curvature probe --------------------------------- */
+
+typedef enum llp_direction_kind {
+    LLP_DIRECTION_RANDOM = 0,  /* uniform on the unit sphere (a normalised Gaussian), new per probe */
+    LLP_DIRECTION_GRADIENT = 1,/* the normalised gradient at theta (on the probe's batch) */
+    LLP_DIRECTION_GIVEN = 2    /* desc->d, normalised */
+} llp_direction_kind;
+
+/* Probe settings. Zero fields mean their default. */
+typedef struct llp_probe_desc {
+    llp_direction_kind dir;
+    size_t probes;         /* directions averaged (0 -> 10 for RANDOM, 1 otherwise) */
+    double step;           /* finite-difference step eps along the unit d (0 -> sqrt(eps_mach) *
+                              (1 + ||theta||), eps_mach that of llp_real) */
+    const llp_real *d;     /* GIVEN: (n) direction, nonzero */
+    int exact;             /* 1: also d^T H d and ||H d|| by one HVP per probe */
+} llp_probe_desc;
+
+typedef struct llp_probe_result {
+    double gdiff;          /* mean over probes of ||g(theta + eps d) - g(theta)|| / eps  ~ ||H d|| */
+    double gdiff_rms;      /* root mean square of the same (random d: ~ sqrt(tr(H^2) / n)) */
+    double gdiff_se;       /* standard error of gdiff (0 for one probe) */
+    double dir_fd;         /* mean of d^T (g(theta + eps d) - g(theta)) / eps  ~ d^T H d */
+    double dir_exact;      /* mean of d^T H d by HVP (NaN unless exact) */
+    double hd_exact;       /* mean of ||H d|| by HVP (NaN unless exact) */
+    double step;           /* eps used */
+    size_t probes;
+    llp_evals evals;
+    char batch[160];
+} llp_probe_result;
+
+/* The gradient-difference probe, as it is commonly written:
+       curvature ~ ||grad L(theta + eps d) - grad L(theta)|| / eps,
+   averaged over unit directions d (random, the gradient, or given), and
+   beside it the directional curvature d^T H d, from the same difference
+   projected on d and (exact = 1) by an HVP.
+   Read the first number with care: it estimates ||H d||, the length of the
+   Hessian's image of d, not the curvature along d. For a random unit d,
+   E ||H d||^2 = tr(H^2) / n, so it measures the root-mean-square eigenvalue
+   sqrt(tr(H^2) / n) (gdiff_rms^2 is an unbiased estimate of tr(H^2) / n),
+   counting negative eigenvalues as positive ones; it is >= |d^T H d| always
+   and equals it only when d is an eigenvector. The curvature along d is
+   dir_fd (or, exactly, dir_exact); for random d its mean is tr(H) / n.
+   The difference is one-sided (forward), as written: its error is O(eps)
+   (third derivatives) plus O(eps_mach ||g|| / eps) (rounding); the default
+   eps = sqrt(eps_mach) (1 + ||theta||) balances the two (for a unit d the
+   perturbation is then a relative step of about 1.5e-8 in double, 3.5e-4 in
+   float). Each pair of gradients uses the same batch: under FULL/FIXED the
+   gradient at theta is computed once; under FRESH each probe draws a batch
+   and evaluates both gradients on it.
+   Cost: 1 + probes gradients (2 probes under FRESH), plus probes HVPs with
+   exact. rng: required for RANDOM directions (may be NULL otherwise; FRESH
+   batches come from the policy's rng). Allocates 4 vectors of n.
+   LLP_ERR_ARG for bad settings or a zero gradient/direction,
+   LLP_ERR_NONFINITE for NaN/Inf gradients or products. */
+LLPDEF llp_result llp_hessian_probe(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                    const llp_probe_desc *d, llp_rng *rng, llp_probe_result *res);
+
 #ifdef __cplusplus
 }
 #endif
@@ -1039,7 +1538,7 @@ LLPDEF void llp_compare_free(llp_compare_result *res);
 #endif /* LLPROBE_H */
 
 /* ==========================================================================
-   10. IMPLEMENTATION
+   11. IMPLEMENTATION
    ========================================================================== */
 #ifdef LLPROBE_IMPLEMENTATION
 #ifndef LLPROBE_IMPLEMENTATION_DONE
@@ -1086,7 +1585,7 @@ LLPDEF void llp_compare_free(llp_compare_result *res);
 extern "C" {
 #endif
 
-/* ---- 10.2 core ---------------------------------------------------------- */
+/* ---- 11.2 core ---------------------------------------------------------- */
 
 LLPDEF const char *llp_result_string(llp_result r) {
     switch (r) {
@@ -1313,7 +1812,7 @@ static size_t llp__mul(size_t a, size_t b) {
     return a * b;
 }
 
-/* ---- 10.3 data ---------------------------------------------------------- */
+/* ---- 11.3 data ---------------------------------------------------------- */
 
 /* The gzip decoder (llp__gunzip) is defined further down; declared here. */
 static int llp__gunzip(const unsigned char *src, size_t src_len, unsigned char **out, size_t *out_len);
@@ -2093,7 +2592,7 @@ LLPDEF llp_result llp_data_sine(llp_data *out, size_t n, double noise, llp_rng *
     return LLP_OK;
 }
 
-/* ---- 10.4 objective & batches ------------------------------------------ */
+/* ---- 11.4 objective & batches ------------------------------------------ */
 
 LLPDEF llp_batch llp_batch_all(void) {
     llp_batch b;
@@ -2218,7 +2717,7 @@ LLPDEF llp_result llp_objective_hvp_block(const llp_objective *f, const llp_real
     return LLP_OK;
 }
 
-/* ---- 10.5 analytic landscapes ------------------------------------------ */
+/* ---- 11.5 analytic landscapes ------------------------------------------ */
 
 LLPDEF const char *llp_landscape_name(llp_landscape_kind kind) {
     switch (kind) {
@@ -2659,7 +3158,7 @@ LLPDEF llp_result llp_landscape_minimum(const llp_landscape *ls, llp_real *x, ll
     return LLP_OK;
 }
 
-/* ---- 10.6 MLP & autodiff ------------------------------------------------ */
+/* ---- 11.6 MLP & autodiff ------------------------------------------------ */
 
 /* Blocking of the dense kernels (see "dense kernels" below). */
 #if LLP_REAL_IS_FLOAT
@@ -4617,7 +5116,7 @@ LLPDEF llp_objective llp_mlp_objective_get(llp_mlp_objective *mo) {
     return f;
 }
 
-/* ---- 10.7 model files --------------------------------------------------- */
+/* ---- 11.7 model files --------------------------------------------------- */
 
 #define LLP__MODEL_VERSION 1u
 
@@ -4867,7 +5366,7 @@ done:
     return r;
 }
 
-/* ---- 10.8 writers ------------------------------------------------------- */
+/* ---- 11.8 writers ------------------------------------------------------- */
 
 LLPDEF llp_result llp_write_table(const char *path, const char *header, const char *const *colnames,
                                   const double *data, size_t rows, size_t cols, size_t block, int csv,
@@ -4916,7 +5415,7 @@ LLPDEF llp_result llp_write_table(const char *path, const char *header, const ch
     return r;
 }
 
-/* ---- 10.9 training: optimizers, schedules, gradient-free baselines ------- */
+/* ---- 11.9 training: optimizers, schedules, gradient-free baselines ------- */
 
 LLPDEF double llp_schedule_lr(const llp_schedule *s, double lr, uint64_t t) {
     uint64_t tp;
@@ -6272,7 +6771,1574 @@ LLPDEF llp_result llp_compare_write_table(const llp_compare_result *res, const c
     return r;
 }
 
-/* ---- 10.10 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
+/* ---- 11.10 Hessian and curvature tools ----------------------------------- */
+
+static double llp__real_eps(void) { return LLP_REAL_IS_FLOAT ? (double)FLT_EPSILON : DBL_EPSILON; }
+
+LLPDEF llp_batch_policy llp_batch_policy_full(void) {
+    llp_batch_policy p;
+    memset(&p, 0, sizeof p);
+    p.kind = LLP_BATCH_POLICY_FULL;
+    return p;
+}
+
+LLPDEF llp_batch_policy llp_batch_policy_fixed(const llp_batch *batch) {
+    llp_batch_policy p = llp_batch_policy_full();
+    p.kind = LLP_BATCH_POLICY_FIXED;
+    p.batch = batch;
+    return p;
+}
+
+LLPDEF llp_batch_policy llp_batch_policy_fresh(size_t batch_size, llp_rng *rng) {
+    llp_batch_policy p = llp_batch_policy_full();
+    p.kind = LLP_BATCH_POLICY_FRESH;
+    p.batch_size = batch_size;
+    p.rng = rng;
+    return p;
+}
+
+LLPDEF llp_result llp_batch_policy_describe(const llp_batch_policy *p, size_t ns, char *buf, size_t len) {
+    llp_batch_policy_kind k = p ? p->kind : LLP_BATCH_POLICY_FULL;
+    unsigned long un = (unsigned long)ns;
+    if (!buf || !len) return LLP_ERR_ARG;
+    buf[0] = 0;
+    if ((int)k < (int)LLP_BATCH_POLICY_FULL || (int)k > (int)LLP_BATCH_POLICY_FRESH) return LLP_ERR_ARG;
+    if (ns == 0) {
+        snprintf(buf, len, "batch: none (objective without samples: every product on the one function)");
+        return LLP_OK;
+    }
+    if (k == LLP_BATCH_POLICY_FULL) {
+        snprintf(buf, len, "batch: full data (%lu samples)", un);
+    } else if (k == LLP_BATCH_POLICY_FIXED) {
+        const llp_batch *b = p->batch;
+        if (!b || b->kind == LLP_BATCH_ALL)
+            snprintf(buf, len, "batch: fixed probe batch = full data (%lu samples)", un);
+        else if (b->kind == LLP_BATCH_RANGE)
+            snprintf(buf, len, "batch: fixed probe batch, samples %lu..%lu (%lu of %lu)", (unsigned long)b->start,
+                     (unsigned long)(b->start + b->count - (b->count ? 1 : 0)), (unsigned long)b->count, un);
+        else
+            snprintf(buf, len, "batch: fixed probe batch of %lu listed samples (of %lu)", (unsigned long)b->count,
+                     un);
+    } else {
+        snprintf(buf, len, "batch: fresh mini-batch of %lu of %lu samples per product, drawn without replacement",
+                 (unsigned long)p->batch_size, un);
+    }
+    return LLP_OK;
+}
+
+/* The operator every tool applies: objective, point, batch policy, counts. */
+typedef struct llp__curv {
+    const llp_objective *f;
+    const llp_real *theta;
+    size_t n;
+    llp_batch_policy_kind kind;
+    const llp_batch *fixed; /* FIXED: NULL = all */
+    size_t bs;              /* FRESH: batch size */
+    llp_rng *rng;           /* FRESH: the batch stream */
+    size_t *idx;            /* FRESH: (bs) */
+    llp_batch cur;
+    llp_evals ev;
+    char text[160];
+} llp__curv;
+
+static void llp__curv_free(llp__curv *c) {
+    LLP_FREE(c->idx);
+    c->idx = NULL;
+}
+
+static llp_result llp__curv_init(llp__curv *c, const llp_objective *f, const llp_real *theta,
+                                 const llp_batch_policy *bp) {
+    size_t ns, bytes;
+    memset(c, 0, sizeof *c);
+    if (!f || !theta || !f->loss_grad || f->n == 0) return LLP_ERR_ARG;
+    c->f = f;
+    c->theta = theta;
+    c->n = f->n;
+    c->kind = bp ? bp->kind : LLP_BATCH_POLICY_FULL;
+    if (llp_batch_policy_describe(bp, f->n_samples, c->text, sizeof c->text) != LLP_OK) return LLP_ERR_ARG;
+    ns = f->n_samples;
+    if (ns == 0) {
+        c->kind = LLP_BATCH_POLICY_FULL; /* batches are ignored */
+        return LLP_OK;
+    }
+    if (c->kind == LLP_BATCH_POLICY_FIXED) {
+        c->fixed = bp->batch;
+        if (c->fixed && llp__batch_check(c->fixed, ns) != LLP_OK) return LLP_ERR_ARG;
+    } else if (c->kind == LLP_BATCH_POLICY_FRESH) {
+        if (!bp->rng || bp->batch_size == 0 || bp->batch_size > ns) return LLP_ERR_ARG;
+        c->bs = bp->batch_size;
+        c->rng = bp->rng;
+        bytes = llp__mul(c->bs, sizeof(size_t));
+        if (!bytes) return LLP_ERR_NOMEM;
+        c->idx = (size_t *)LLP_MALLOC(bytes);
+        if (!c->idx) return LLP_ERR_NOMEM;
+        c->cur = llp_batch_index(c->idx, c->bs);
+    }
+    return LLP_OK;
+}
+
+/* The batch of the next product: FRESH draws bs of n_samples without
+   replacement by selection sampling (sorted indices, one draw per sample). */
+static const llp_batch *llp__curv_batch(llp__curv *c) {
+    if (c->kind == LLP_BATCH_POLICY_FIXED) return c->fixed;
+    if (c->kind == LLP_BATCH_POLICY_FRESH) {
+        size_t ns = c->f->n_samples, need = c->bs, i, t = 0;
+        for (i = 0; i < ns && need; i++)
+            if (llp_rng_below(c->rng, (uint64_t)(ns - i)) < (uint64_t)need) {
+                c->idx[t++] = i;
+                need--;
+            }
+        c->ev.batches++;
+        return &c->cur;
+    }
+    return NULL;
+}
+
+static llp_result llp__curv_hvp_on(llp__curv *c, const llp_batch *b, const llp_real *v, llp_real *hv) {
+    llp_result r = llp_objective_hvp(c->f, c->theta, v, b, hv);
+    c->ev.hvp++;
+    if (r != LLP_OK) return r;
+    return llp_all_finite(hv, c->n) ? LLP_OK : LLP_ERR_NONFINITE;
+}
+
+static llp_result llp__curv_hvp(llp__curv *c, const llp_real *v, llp_real *hv) {
+    return llp__curv_hvp_on(c, llp__curv_batch(c), v, hv);
+}
+
+/* k products; one block call except under FRESH (one batch per product). */
+static llp_result llp__curv_block(llp__curv *c, const llp_real *V, size_t k, llp_real *HV) {
+    llp_result r;
+    size_t j;
+    if (k == 0) return LLP_OK;
+    if (c->kind == LLP_BATCH_POLICY_FRESH) {
+        for (j = 0; j < k; j++) {
+            r = llp__curv_hvp(c, V + j * c->n, HV + j * c->n);
+            if (r != LLP_OK) return r;
+        }
+        return LLP_OK;
+    }
+    r = llp_objective_hvp_block(c->f, c->theta, V, k, llp__curv_batch(c), HV);
+    c->ev.hvp += k;
+    if (r != LLP_OK) return r;
+    return llp_all_finite(HV, k * c->n) ? LLP_OK : LLP_ERR_NONFINITE;
+}
+
+static llp_result llp__curv_grad(llp__curv *c, const llp_real *x, const llp_batch *b, llp_real *g) {
+    llp_real l = 0;
+    llp_result r = c->f->loss_grad(c->f->ctx, x, b, &l, g);
+    c->ev.grad++;
+    if (r != LLP_OK) return r;
+    return llp_all_finite(g, c->n) ? LLP_OK : LLP_ERR_NONFINITE;
+}
+
+/* n reals, 0 on overflow. */
+static llp_real *llp__alloc_reals(size_t count) {
+    size_t bytes = llp__mul(count, sizeof(llp_real));
+    return bytes ? (llp_real *)LLP_MALLOC(bytes) : NULL;
+}
+
+static double *llp__alloc_doubles(size_t count) {
+    size_t bytes = llp__mul(count, sizeof(double));
+    return bytes ? (double *)LLP_MALLOC(bytes) : NULL;
+}
+
+/* y -= (x . y) x for every row x of X (k, n), twice (Gram–Schmidt with
+   reorthogonalisation; the rows of X are orthonormal). */
+static void llp__orth_against(const llp_real *X, size_t k, llp_real *y, size_t n) {
+    int pass;
+    size_t i;
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < k; i++) llp_axpy((llp_real)-llp_dot(X + i * n, y, n), X + i * n, y, n);
+}
+
+static void llp__fill_probe(llp_rng *rng, llp_probe_kind kind, llp_real *x, size_t n) {
+    if (kind == LLP_PROBE_GAUSSIAN)
+        llp_rng_fill_normal(rng, x, n);
+    else
+        llp_rng_fill_rademacher(rng, x, n);
+}
+
+/* ---- symmetric tridiagonal QL -------------------------------------------- */
+
+/* Implicit QL with Wilkinson shifts on the tridiagonal (d, e): d (n)
+   diagonal, e[i] couples i and i+1 (e has n entries, e[n-1] is scratch).
+   On return d holds the eigenvalues, ascending. zt: (n, zc) row-major, one
+   row per eigenvalue; every rotation of the iteration is applied to its rows
+   and the rows are permuted with d. Starting from the identity the rows
+   become the eigenvectors; starting from Q^T (A = Q T Q^T) the eigenvectors
+   of A; starting from one column of the identity (zc = 1), one component of
+   every eigenvector. Rows are contiguous, so a rotation streams through
+   memory. Returns 0, or -1 when an eigenvalue needs over 60 sweeps. */
+static int llp__tql(double *d, double *e, size_t n, double *zt, size_t zc) {
+    size_t l, m, i, k, j;
+    if (n == 0) return 0;
+    e[n - 1] = 0;
+    for (l = 0; l < n; l++) {
+        int sweeps = 0;
+        for (;;) {
+            double g, r, s, c, p, f, b;
+            int underflow = 0;
+            for (m = l; m + 1 < n; m++) {
+                double dd = fabs(d[m]) + fabs(d[m + 1]);
+                if (fabs(e[m]) <= DBL_EPSILON * dd) break;
+            }
+            if (m == l) break;
+            if (++sweeps > 60) return -1;
+            /* Wilkinson shift: the eigenvalue of the leading 2x2 block nearer d[l] */
+            g = (d[l + 1] - d[l]) / (2.0 * e[l]);
+            r = hypot(g, 1.0);
+            g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+            s = 1;
+            c = 1;
+            p = 0;
+            for (i = m; i-- > l;) {
+                f = s * e[i];
+                b = c * e[i];
+                r = hypot(f, g);
+                e[i + 1] = r;
+                if (r == 0) { /* the rotation underflowed: split here and restart */
+                    d[i + 1] -= p;
+                    e[m] = 0;
+                    underflow = 1;
+                    break;
+                }
+                s = f / r;
+                c = g / r;
+                g = d[i + 1] - p;
+                r = (d[i] - g) * s + 2.0 * c * b;
+                p = s * r;
+                d[i + 1] = g + p;
+                g = c * r - b;
+                if (zc) {
+                    double *z0 = zt + i * zc, *z1 = z0 + zc;
+                    for (k = 0; k < zc; k++) {
+                        f = z1[k];
+                        z1[k] = s * z0[k] + c * f;
+                        z0[k] = c * z0[k] - s * f;
+                    }
+                }
+            }
+            if (underflow) continue;
+            d[l] -= p;
+            e[l] = g;
+            e[m] = 0;
+        }
+    }
+    /* ascending, rows of zt along (selection sort: n swaps at most) */
+    for (i = 0; i + 1 < n; i++) {
+        size_t mi = i;
+        for (j = i + 1; j < n; j++)
+            if (d[j] < d[mi]) mi = j;
+        if (mi != i) {
+            double t = d[i];
+            d[i] = d[mi];
+            d[mi] = t;
+            for (k = 0; k < zc; k++) {
+                t = zt[i * zc + k];
+                zt[i * zc + k] = zt[mi * zc + k];
+                zt[mi * zc + k] = t;
+            }
+        }
+    }
+    return 0;
+}
+
+LLPDEF llp_result llp_tridiag_eig(const double *d, const double *e, size_t n, double *w, double *z) {
+    double *buf, *dd, *ee, *zz = NULL;
+    size_t i, cnt;
+    if (!d || !w || n == 0 || (n > 1 && !e)) return LLP_ERR_ARG;
+    for (i = 0; i < n; i++)
+        if (!llp__isfinite(d[i]) || (i + 1 < n && !llp__isfinite(e[i]))) return LLP_ERR_NONFINITE;
+    cnt = 2 * n;
+    if (z) {
+        size_t nn = llp__mul(n, n);
+        if (!nn || nn > (size_t)-1 - cnt) return LLP_ERR_NOMEM;
+        cnt += nn;
+    }
+    buf = llp__alloc_doubles(cnt);
+    if (!buf) return LLP_ERR_NOMEM;
+    dd = buf;
+    ee = buf + n;
+    for (i = 0; i < n; i++) {
+        dd[i] = d[i];
+        ee[i] = i + 1 < n ? e[i] : 0;
+    }
+    if (z) {
+        zz = buf + 2 * n;
+        memset(zz, 0, n * n * sizeof(double));
+        for (i = 0; i < n; i++) zz[i * n + i] = 1;
+    }
+    if (llp__tql(dd, ee, n, zz, z ? n : 0) != 0) {
+        LLP_FREE(buf);
+        return LLP_ERR_DIVERGED;
+    }
+    memcpy(w, dd, n * sizeof(double));
+    if (z) { /* rows of zz are the eigenvectors; z wants them as columns */
+        size_t j;
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++) z[i * n + j] = zz[j * n + i];
+    }
+    LLP_FREE(buf);
+    return LLP_OK;
+}
+
+/* ---- dense symmetric eigensolver ----------------------------------------- */
+
+/* Householder reduction of the symmetric a (n, n), both triangles filled, to
+   tridiagonal (d, e): T = Q^T A Q with Q = P_0 P_1 ... P_{n-3}, P_k = I -
+   beta_k v_k v_k^T acting on coordinates k+1..n-1. a is destroyed: row k
+   right of the diagonal keeps v_k (the same numbers as column k below it,
+   by symmetry, but contiguous). qt (n, n) receives Q^T when not NULL.
+   bet, p: (n) scratch. */
+static void llp__householder(double *a, size_t n, double *d, double *e, double *qt, double *bet, double *p) {
+    size_t k, i, j;
+    for (k = 0; k + 2 < n; k++) {
+        size_t m = n - k - 1;
+        double *x = a + k * n + k + 1; /* row k right of the diagonal: the column below it */
+        double scale = 0, sigma = 0, x0, alpha, beta, kk;
+        for (i = 0; i < m; i++) scale += fabs(x[i]);
+        d[k] = a[k * n + k];
+        bet[k] = 0;
+        if (scale == 0) {
+            e[k] = 0;
+            continue;
+        }
+        for (i = 0; i < m; i++) x[i] /= scale;
+        for (i = 1; i < m; i++) sigma += x[i] * x[i];
+        x0 = x[0];
+        if (sigma == 0) { /* already reduced: no reflection */
+            e[k] = x0 * scale;
+            continue;
+        }
+        alpha = sqrt(x0 * x0 + sigma);
+        if (x0 > 0) alpha = -alpha;
+        x[0] = x0 - alpha; /* v = x - alpha e1, P x = alpha e1 */
+        beta = 2.0 / (x[0] * x[0] + sigma);
+        bet[k] = beta;
+        e[k] = alpha * scale;
+        /* p = beta A22 v, K = beta/2 v^T p, w = p - K v, A22 -= v w^T + w v^T */
+        kk = 0;
+        for (i = 0; i < m; i++) {
+            const double *row = a + (k + 1 + i) * n + k + 1;
+            double s = 0;
+            for (j = 0; j < m; j++) s += row[j] * x[j];
+            p[i] = beta * s;
+            kk += x[i] * p[i];
+        }
+        kk *= 0.5 * beta;
+        for (i = 0; i < m; i++) p[i] -= kk * x[i];
+        for (i = 0; i < m; i++) {
+            double *row = a + (k + 1 + i) * n + k + 1, vi = x[i], wi = p[i];
+            for (j = 0; j < m; j++) row[j] -= vi * p[j] + wi * x[j];
+        }
+    }
+    if (n >= 2) {
+        d[n - 2] = a[(n - 2) * n + (n - 2)];
+        e[n - 2] = a[(n - 1) * n + (n - 2)];
+        bet[n - 2] = 0;
+    }
+    d[n - 1] = a[(n - 1) * n + (n - 1)];
+    e[n - 1] = 0;
+    bet[n - 1] = 0;
+    if (!qt) return;
+    /* Q^T = P_{n-3} ... P_0, accumulated as M <- M P_k for k descending; M
+       is the identity outside rows and columns k+2.. before the step, so
+       only rows k+1.. change, each by a contiguous update. */
+    memset(qt, 0, n * n * sizeof(double));
+    for (i = 0; i < n; i++) qt[i * n + i] = 1;
+    for (k = n >= 3 ? n - 2 : 0; k-- > 0;) {
+        const double *v = a + k * n + k + 1;
+        size_t m = n - k - 1;
+        if (bet[k] == 0) continue;
+        for (i = k + 1; i < n; i++) {
+            double *row = qt + i * n + k + 1, s = 0;
+            for (j = 0; j < m; j++) s += row[j] * v[j];
+            s *= bet[k];
+            for (j = 0; j < m; j++) row[j] -= s * v[j];
+        }
+    }
+}
+
+LLPDEF llp_result llp_sym_eig(const double *a, size_t n, double *w, double *v) {
+    double *buf, *aa, *d, *e, *bet, *p, *q;
+    size_t nn, i, j, cnt;
+    if (!a || !w || n == 0) return LLP_ERR_ARG;
+    nn = llp__mul(n, n);
+    if (!nn) return LLP_ERR_NOMEM;
+    for (i = 0; i < n; i++)
+        for (j = 0; j <= i; j++)
+            if (!llp__isfinite(a[i * n + j])) return LLP_ERR_NONFINITE;
+    if (nn > ((size_t)-1) / 2 - 4 * n) return LLP_ERR_NOMEM;
+    cnt = (v ? 2 * nn : nn) + 4 * n;
+    buf = llp__alloc_doubles(cnt);
+    if (!buf) return LLP_ERR_NOMEM;
+    aa = buf;
+    d = aa + nn;
+    e = d + n;
+    bet = e + n;
+    p = bet + n;
+    q = v ? p + n : NULL;
+    for (i = 0; i < n; i++)
+        for (j = 0; j <= i; j++) aa[i * n + j] = aa[j * n + i] = a[i * n + j];
+    llp__householder(aa, n, d, e, q, bet, p);
+    if (llp__tql(d, e, n, q, q ? n : 0) != 0) {
+        LLP_FREE(buf);
+        return LLP_ERR_DIVERGED;
+    }
+    memcpy(w, d, n * sizeof(double));
+    if (v) /* rows of q are the eigenvectors; v wants them as columns */
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++) v[i * n + j] = q[j * n + i];
+    LLP_FREE(buf);
+    return LLP_OK;
+}
+
+/* ---- power iteration and Lanczos ------------------------------------------ */
+
+LLPDEF void llp_eig_result_free(llp_eig_result *res) {
+    if (!res) return;
+    LLP_FREE(res->values);
+    LLP_FREE(res->converged);
+    LLP_FREE(res->vectors);
+    memset(res, 0, sizeof *res);
+}
+
+/* values and residuals in one block, converged flags, vectors (optional). */
+static llp_result llp__eig_alloc(llp_eig_result *t, size_t n, size_t k, int vectors) {
+    memset(t, 0, sizeof *t);
+    t->n = n;
+    t->k = k;
+    t->values = llp__alloc_doubles(2 * k);
+    t->converged = (int *)LLP_MALLOC(k * sizeof(int));
+    if (vectors) t->vectors = llp__alloc_reals(llp__mul(k, n));
+    if (!t->values || !t->converged || (vectors && !t->vectors)) {
+        llp_eig_result_free(t);
+        return LLP_ERR_NOMEM;
+    }
+    t->residuals = t->values + k;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_power_iteration(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                      const llp_power_desc *desc, llp_rng *rng, llp_eig_result *res) {
+    llp_power_desc d;
+    llp__curv c;
+    llp_eig_result t;
+    llp_real *V = NULL, *v, *w;
+    size_t n, p, it, i;
+    double scale0 = 0;
+    llp_result r;
+    if (!res || !rng) return LLP_ERR_ARG;
+    r = llp__curv_init(&c, f, theta, bp);
+    if (r != LLP_OK) {
+        llp__curv_free(&c);
+        return r;
+    }
+    n = c.n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.k) d.k = 1;
+    if (!d.max_iter) d.max_iter = 200;
+    if (d.tol == 0) d.tol = 1e-4;
+    if (d.k > n || !(d.tol > 0) || !llp__isfinite(d.tol) || (d.v0 && !(llp_nrm2(d.v0, n) > 0))) {
+        llp__curv_free(&c);
+        return LLP_ERR_ARG;
+    }
+    r = llp__eig_alloc(&t, n, d.k, d.want_vectors);
+    if (r == LLP_OK) {
+        V = llp__alloc_reals(llp__mul(d.k + 2, n));
+        if (!V) r = LLP_ERR_NOMEM;
+    }
+    if (r != LLP_OK) {
+        llp_eig_result_free(&t);
+        llp__curv_free(&c);
+        return r;
+    }
+    t.n_largest = d.k;
+    v = V + d.k * n;
+    w = v + n;
+    for (p = 0; p < d.k && r == LLP_OK; p++) {
+        double lam = 0, res_full = 0, nv = 0, scale;
+        int conv = 0, tries;
+        for (tries = 0; tries < 8 && !(nv > 0); tries++) {
+            if (p == 0 && d.v0 && tries == 0)
+                llp_copy(d.v0, v, n);
+            else
+                llp_rng_fill_normal(rng, v, n);
+            llp__orth_against(V, p, v, n);
+            nv = llp_nrm2(v, n);
+        }
+        if (!(nv > 0)) {
+            r = LLP_ERR_NONFINITE;
+            break;
+        }
+        llp_scale((llp_real)(1.0 / nv), v, n);
+        for (it = 0; it < d.max_iter; it++) {
+            double res_d = 0, s2 = 0, nw;
+            r = llp__curv_hvp(&c, v, w);
+            t.iters++;
+            if (r != LLP_OK) break;
+            lam = llp_dot(v, w, n);
+            for (i = 0; i < n; i++) {
+                double q = (double)w[i] - lam * v[i];
+                s2 += q * q;
+            }
+            res_full = sqrt(s2);
+            /* the deflated operator (I - P) H (I - P) on v, which is orthogonal to V */
+            llp__orth_against(V, p, w, n);
+            s2 = 0;
+            for (i = 0; i < n; i++) {
+                double q = (double)w[i] - lam * v[i];
+                s2 += q * q;
+            }
+            res_d = sqrt(s2);
+            scale = p == 0 ? fabs(lam) : scale0;
+            if (res_d <= d.tol * scale) {
+                conv = 1;
+                break;
+            }
+            if (it + 1 == d.max_iter) break; /* keep v: the residual is v's */
+            nw = llp_nrm2(w, n);
+            if (!(nw > 0)) break; /* unreachable: nw = 0 means res_d = 0 */
+            for (i = 0; i < n; i++) v[i] = (llp_real)(w[i] / nw);
+            llp__orth_against(V, p, v, n);
+            nw = llp_nrm2(v, n);
+            llp_scale((llp_real)(1.0 / nw), v, n);
+        }
+        if (r != LLP_OK) break;
+        if (p == 0) scale0 = fabs(lam);
+        t.values[p] = lam;
+        t.residuals[p] = res_full;
+        t.converged[p] = conv;
+        llp_copy(v, V + p * n, n);
+        if (t.vectors) llp_copy(v, t.vectors + p * n, n);
+    }
+    LLP_FREE(V);
+    t.evals = c.ev;
+    memcpy(t.batch, c.text, sizeof t.batch);
+    llp__curv_free(&c);
+    if (r != LLP_OK) {
+        llp_eig_result_free(&t);
+        return r;
+    }
+    *res = t;
+    return LLP_OK;
+}
+
+/* One Lanczos step from q_j = Q row j (unit): w = H q_j - beta_j q_{j-1}
+   - alpha_j q_j, orthogonalised twice against rows 0..j, into Q row j+1
+   (not normalised). alpha_j gets the reorthogonalisation's correction. */
+static llp_result llp__lanczos_step(llp__curv *c, llp_real *Q, size_t j, double beta_j, double *alpha,
+                                    double *beta_next) {
+    size_t n = c->n, i, pass;
+    llp_real *q = Q + j * n, *w = Q + (j + 1) * n;
+    double a;
+    llp_result r = llp__curv_hvp(c, q, w);
+    if (r != LLP_OK) return r;
+    a = llp_dot(q, w, n);
+    if (j > 0 && beta_j != 0) {
+        const llp_real *qp = Q + (j - 1) * n;
+        for (i = 0; i < n; i++) w[i] = (llp_real)((double)w[i] - a * q[i] - beta_j * qp[i]);
+    } else {
+        for (i = 0; i < n; i++) w[i] = (llp_real)((double)w[i] - a * q[i]);
+    }
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i <= j; i++) {
+            double h = llp_dot(Q + i * n, w, n);
+            llp_axpy((llp_real)-h, Q + i * n, w, n);
+            if (i == j) a += h;
+        }
+    *alpha = a;
+    *beta_next = llp_nrm2(w, n);
+    return LLP_OK;
+}
+
+/* Eigen-decomposition of T_s (alpha[0..s), beta[1..s) couplings) into
+   theta (s, ascending) and z: zr = s gives the eigenvectors as rows (z[j*s
+   + i] is component i of the vector of theta[j]); zr = 1 gives one
+   component of each, the last (lastrow = 1) or the first (lastrow = 0), in
+   z[j]. e: (s) scratch. */
+static int llp__ritz(const double *alpha, const double *beta, size_t s, double *theta, double *e, double *z, size_t zr,
+                     int lastrow) {
+    size_t i;
+    for (i = 0; i < s; i++) {
+        theta[i] = alpha[i];
+        e[i] = i + 1 < s ? beta[i + 1] : 0;
+    }
+    memset(z, 0, zr * s * sizeof(double));
+    if (zr == s)
+        for (i = 0; i < s; i++) z[i * s + i] = 1;
+    else
+        z[lastrow ? s - 1 : 0] = 1;
+    return llp__tql(theta, e, s, z, zr);
+}
+
+LLPDEF llp_result llp_lanczos(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                              const llp_lanczos_desc *desc, llp_rng *rng, llp_eig_result *res) {
+    llp_lanczos_desc d;
+    llp__curv c;
+    llp_eig_result t;
+    llp_real *Q = NULL;
+    double *sm = NULL, *alpha, *beta, *th, *e, *z, *prev, bnext = 0, tnorm = 0, nv;
+    size_t n, m, want, j, steps = 0, i, q;
+    llp_result r;
+    int done, have_prev = 0;
+    if (!res || !rng) return LLP_ERR_ARG;
+    r = llp__curv_init(&c, f, theta, bp);
+    if (r != LLP_OK) {
+        llp__curv_free(&c);
+        return r;
+    }
+    n = c.n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.k_largest && !d.k_smallest) d.k_largest = d.k_smallest = 1;
+    m = d.max_steps ? d.max_steps : 100;
+    if (m > n) m = n;
+    if (d.tol == 0) d.tol = LLP_REAL_IS_FLOAT ? 1e-4 : 1e-8;
+    want = d.k_largest + d.k_smallest;
+    if (want < d.k_largest || want > m || !(d.tol > 0) || !llp__isfinite(d.tol) ||
+        (d.v0 && !(llp_nrm2(d.v0, n) > 0))) {
+        llp__curv_free(&c);
+        return LLP_ERR_ARG;
+    }
+    r = llp__eig_alloc(&t, n, want, d.want_vectors);
+    if (r == LLP_OK) {
+        Q = llp__alloc_reals(llp__mul(m + 1, n));
+        /* alpha, beta (m + 1 each), theta, e, prev (m each), z (m * m) */
+        if (m > ((size_t)-1) / sizeof(double) / (m + 6)) sm = NULL;
+        else sm = llp__alloc_doubles(m * m + 5 * m + 2);
+        if (!Q || !sm) r = LLP_ERR_NOMEM;
+    }
+    if (r != LLP_OK) {
+        LLP_FREE(Q);
+        LLP_FREE(sm);
+        llp_eig_result_free(&t);
+        llp__curv_free(&c);
+        return r;
+    }
+    alpha = sm;
+    beta = alpha + m + 1;
+    th = beta + m + 1;
+    e = th + m;
+    prev = e + m;
+    z = prev + m;
+    beta[0] = 0;
+    if (d.v0)
+        llp_copy(d.v0, Q, n);
+    else
+        llp_rng_fill_normal(rng, Q, n);
+    nv = llp_nrm2(Q, n);
+    llp_scale((llp_real)(1.0 / nv), Q, n);
+    for (j = 0;; j++) {
+        double bj = j ? beta[j] : 0;
+        int brk;
+        r = llp__lanczos_step(&c, Q, j, bj, &alpha[j], &bnext);
+        if (r != LLP_OK) break;
+        steps = j + 1;
+        {
+            double rowsum = fabs(alpha[j]) + fabs(bj) + bnext;
+            if (rowsum > tnorm) tnorm = rowsum;
+        }
+        if (steps == m) break;
+        /* breakdown: the basis spans an invariant subspace (to rounding) */
+        brk = bnext <= 100.0 * llp__real_eps() * sqrt((double)n) * tnorm;
+        done = 0;
+        if (steps >= want) {
+            double scale;
+            if (llp__ritz(alpha, beta, steps, th, e, z, 1, 1) != 0) {
+                r = LLP_ERR_DIVERGED;
+                break;
+            }
+            scale = fabs(th[0]) > fabs(th[steps - 1]) ? fabs(th[0]) : fabs(th[steps - 1]);
+            if (!brk) {
+                done = 1;
+                for (i = 0; i < d.k_smallest && done; i++)
+                    if (!(bnext * fabs(z[i]) <= d.tol * scale)) done = 0;
+                for (i = 0; i < d.k_largest && done; i++)
+                    if (!(bnext * fabs(z[steps - 1 - i]) <= d.tol * scale)) done = 0;
+            } else {
+                /* every Ritz pair is exact, but a single Krylov space holds each
+                   distinct eigenvalue once: continue from a new vector until a
+                   block leaves the wanted values unchanged (multiplicities) */
+                done = have_prev;
+                for (q = 0; q < want; q++) {
+                    double v = th[q < d.k_largest ? steps - 1 - q : q - d.k_largest];
+                    if (!(fabs(v - prev[q]) <= d.tol * scale)) done = 0;
+                    prev[q] = v;
+                }
+                have_prev = 1;
+            }
+        }
+        if (done) break;
+        if (brk) {
+            /* a random unit vector keeps a part of norm ~ sqrt((n - steps) / n)
+               outside the basis; accept anything clearly above rounding,
+               normalise, and orthogonalise once more */
+            llp_real *qn = Q + (j + 1) * n;
+            double keep = sqrt(llp__real_eps());
+            int tries;
+            nv = 0;
+            for (tries = 0; tries < 8 && !(nv > keep); tries++) {
+                llp_rng_fill_normal(rng, qn, n);
+                nv = llp_nrm2(qn, n);
+                llp_scale((llp_real)(1.0 / nv), qn, n);
+                llp__orth_against(Q, j + 1, qn, n);
+                nv = llp_nrm2(qn, n);
+            }
+            if (!(nv > keep)) break; /* not reached: steps < m <= n leaves room */
+            llp_scale((llp_real)(1.0 / nv), qn, n);
+            llp__orth_against(Q, j + 1, qn, n);
+            llp_scale((llp_real)(1.0 / llp_nrm2(qn, n)), qn, n);
+            beta[j + 1] = 0;
+            t.restarts++;
+        } else {
+            llp_scale((llp_real)(1.0 / bnext), Q + (j + 1) * n, n);
+            beta[j + 1] = bnext;
+        }
+    }
+    if (r == LLP_OK && steps < want) r = LLP_ERR_DIVERGED; /* cannot happen: want <= m <= n */
+    if (r == LLP_OK) {
+        /* final Ritz pairs: the whole eigenvector matrix of T when vectors are wanted */
+        size_t zr = d.want_vectors ? steps : 1;
+        double scale;
+        if (llp__ritz(alpha, beta, steps, th, e, z, zr, 1) != 0) r = LLP_ERR_DIVERGED;
+        if (r == LLP_OK) {
+            scale = fabs(th[0]) > fabs(th[steps - 1]) ? fabs(th[0]) : fabs(th[steps - 1]);
+            t.n_largest = d.k_largest;
+            t.n_smallest = d.k_smallest;
+            for (q = 0; q < want; q++) {
+                size_t col = q < d.k_largest ? steps - 1 - q : q - d.k_largest;
+                double last = zr == 1 ? z[col] : z[col * steps + steps - 1];
+                t.values[q] = th[col];
+                t.residuals[q] = bnext * fabs(last);
+                t.converged[q] = t.residuals[q] <= d.tol * scale;
+                if (t.vectors) {
+                    llp_real *y = t.vectors + q * n;
+                    double ny;
+                    llp_fill(0, y, n);
+                    for (i = 0; i < steps; i++) llp_axpy((llp_real)z[col * steps + i], Q + i * n, y, n);
+                    ny = llp_nrm2(y, n);
+                    if (ny > 0) llp_scale((llp_real)(1.0 / ny), y, n);
+                }
+            }
+        }
+    }
+    t.iters = steps;
+    t.evals = c.ev;
+    memcpy(t.batch, c.text, sizeof t.batch);
+    LLP_FREE(Q);
+    LLP_FREE(sm);
+    llp__curv_free(&c);
+    if (r != LLP_OK) {
+        llp_eig_result_free(&t);
+        return r;
+    }
+    *res = t;
+    return LLP_OK;
+}
+
+/* ---- trace: Hutchinson and Hutch++ --------------------------------------- */
+
+/* Running mean and sum of squared deviations (Welford). */
+static void llp__welford(double x, size_t *cnt, double *mean, double *m2) {
+    double delta = x - *mean;
+    (*cnt)++;
+    *mean += delta / (double)*cnt;
+    *m2 += delta * (x - *mean);
+}
+
+LLPDEF llp_result llp_hutchinson(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                 const llp_trace_desc *desc, llp_rng *rng, llp_trace_result *res) {
+    llp_trace_desc d;
+    llp__curv c;
+    llp_trace_result t;
+    llp_real *Z = NULL, *HZ;
+    size_t n, cnt = 0, j;
+    double mean = 0, m2 = 0;
+    llp_result r;
+    if (!res || !rng) return LLP_ERR_ARG;
+    r = llp__curv_init(&c, f, theta, bp);
+    if (r != LLP_OK) {
+        llp__curv_free(&c);
+        return r;
+    }
+    n = c.n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.min_samples) d.min_samples = 10;
+    if (!d.max_samples) d.max_samples = d.min_samples > 100 ? d.min_samples : 100;
+    if (!d.block) d.block = 4;
+    if (d.min_samples < 2 || d.max_samples < d.min_samples || !(d.rel_tol >= 0) || !llp__isfinite(d.rel_tol) ||
+        ((int)d.probe != LLP_PROBE_RADEMACHER && (int)d.probe != LLP_PROBE_GAUSSIAN)) {
+        llp__curv_free(&c);
+        return LLP_ERR_ARG;
+    }
+    if (d.block > d.max_samples) d.block = d.max_samples;
+    Z = d.block < ((size_t)-1) / 4 ? llp__alloc_reals(llp__mul(2 * d.block, n)) : NULL;
+    if (!Z) {
+        LLP_FREE(Z);
+        llp__curv_free(&c);
+        return LLP_ERR_NOMEM;
+    }
+    HZ = Z + d.block * n;
+    memset(&t, 0, sizeof t);
+    while (cnt < d.max_samples) {
+        size_t kb = d.max_samples - cnt < d.block ? d.max_samples - cnt : d.block;
+        for (j = 0; j < kb; j++) llp__fill_probe(rng, d.probe, Z + j * n, n);
+        r = llp__curv_block(&c, Z, kb, HZ);
+        if (r != LLP_OK) break;
+        for (j = 0; j < kb; j++) llp__welford(llp_dot(Z + j * n, HZ + j * n, n), &cnt, &mean, &m2);
+        if (cnt >= d.min_samples && d.rel_tol > 0 &&
+            sqrt(m2 / (double)(cnt - 1) / (double)cnt) <= d.rel_tol * fabs(mean))
+            break;
+    }
+    LLP_FREE(Z);
+    t.trace = mean;
+    t.std_error = cnt > 1 ? sqrt(m2 / (double)(cnt - 1) / (double)cnt) : 0;
+    t.samples = cnt;
+    t.evals = c.ev;
+    memcpy(t.batch, c.text, sizeof t.batch);
+    llp__curv_free(&c);
+    if (r != LLP_OK) return r;
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_hutchpp(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                              const llp_hutchpp_desc *desc, llp_rng *rng, llp_trace_result *res) {
+    llp_hutchpp_desc d;
+    llp__curv c;
+    llp_trace_result t;
+    llp_real *Y = NULL, *B1, *B2;
+    size_t n, s, p, j, i, rank = 0, cnt = 0, done, maxblk;
+    double mean = 0, m2 = 0, t1 = 0, ymax = 0;
+    llp_result r;
+    if (!res || !rng) return LLP_ERR_ARG;
+    r = llp__curv_init(&c, f, theta, bp);
+    if (r != LLP_OK) {
+        llp__curv_free(&c);
+        return r;
+    }
+    n = c.n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.matvecs) d.matvecs = 60;
+    if (!d.block) d.block = 4;
+    if (d.matvecs < 6) {
+        llp__curv_free(&c);
+        return LLP_ERR_ARG;
+    }
+    s = d.matvecs / 3;
+    p = d.matvecs - 2 * s;
+    maxblk = d.block > s ? s : d.block;
+    if (maxblk > p) maxblk = p;
+    if (maxblk < 1) maxblk = 1;
+    Y = llp__alloc_reals(llp__mul(s + 2 * maxblk, n));
+    if (!Y) {
+        llp__curv_free(&c);
+        return LLP_ERR_NOMEM;
+    }
+    B1 = Y + s * n;
+    B2 = B1 + maxblk * n;
+    memset(&t, 0, sizeof t);
+    /* Y = H S */
+    for (done = 0; done < s && r == LLP_OK; done += maxblk) {
+        size_t kb = s - done < maxblk ? s - done : maxblk;
+        for (j = 0; j < kb; j++) llp_rng_fill_rademacher(rng, B1 + j * n, n);
+        r = llp__curv_block(&c, B1, kb, Y + done * n);
+    }
+    /* Q = orth(Y): Gram–Schmidt twice, dropping columns that vanish */
+    if (r == LLP_OK) {
+        double drop;
+        for (j = 0; j < s; j++) {
+            double nj = llp_nrm2(Y + j * n, n);
+            if (nj > ymax) ymax = nj;
+        }
+        drop = 1e3 * llp__real_eps() * ymax;
+        for (j = 0; j < s; j++) {
+            llp_real *y = Y + j * n;
+            double ny;
+            if (rank != j) llp_copy(y, Y + rank * n, n);
+            y = Y + rank * n;
+            llp__orth_against(Y, rank, y, n);
+            ny = llp_nrm2(y, n);
+            if (ny > drop && ny > 0) {
+                llp_scale((llp_real)(1.0 / ny), y, n);
+                rank++;
+            }
+        }
+    }
+    /* tr(Q^T H Q) */
+    for (done = 0; done < rank && r == LLP_OK; done += maxblk) {
+        size_t kb = rank - done < maxblk ? rank - done : maxblk;
+        r = llp__curv_block(&c, Y + done * n, kb, B2);
+        if (r == LLP_OK)
+            for (j = 0; j < kb; j++) t1 += llp_dot(Y + (done + j) * n, B2 + j * n, n);
+    }
+    /* Hutchinson on (I - QQ^T) H (I - QQ^T) */
+    for (done = 0; done < p && r == LLP_OK; done += maxblk) {
+        size_t kb = p - done < maxblk ? p - done : maxblk;
+        for (j = 0; j < kb; j++) {
+            llp_real *g = B1 + j * n;
+            llp_rng_fill_rademacher(rng, g, n);
+            for (i = 0; i < rank; i++) llp_axpy((llp_real)-llp_dot(Y + i * n, g, n), Y + i * n, g, n);
+        }
+        r = llp__curv_block(&c, B1, kb, B2);
+        if (r == LLP_OK)
+            for (j = 0; j < kb; j++) llp__welford(llp_dot(B1 + j * n, B2 + j * n, n), &cnt, &mean, &m2);
+    }
+    LLP_FREE(Y);
+    t.trace = t1 + mean;
+    t.std_error = cnt > 1 ? sqrt(m2 / (double)(cnt - 1) / (double)cnt) : 0;
+    t.samples = cnt;
+    t.sketch = rank;
+    t.evals = c.ev;
+    memcpy(t.batch, c.text, sizeof t.batch);
+    llp__curv_free(&c);
+    if (r != LLP_OK) return r;
+    *res = t;
+    return LLP_OK;
+}
+
+/* ---- stochastic Lanczos quadrature ----------------------------------------- */
+
+LLPDEF void llp_slq_free(llp_slq_result *res) {
+    if (!res) return;
+    LLP_FREE(res->nodes);
+    memset(res, 0, sizeof *res);
+}
+
+LLPDEF llp_result llp_slq(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                          const llp_slq_desc *desc, llp_rng *rng, llp_slq_result *res) {
+    llp_slq_desc d;
+    llp__curv c;
+    llp_slq_result t;
+    llp_real *Q = NULL;
+    double *sm = NULL, *alpha, *beta, *th, *e, *z, tnorm, bnext = 0;
+    size_t n, m, run, j, i, total;
+    llp_result r;
+    if (!res || !rng) return LLP_ERR_ARG;
+    r = llp__curv_init(&c, f, theta, bp);
+    if (r != LLP_OK) {
+        llp__curv_free(&c);
+        return r;
+    }
+    n = c.n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.runs) d.runs = 10;
+    m = d.steps ? d.steps : 50;
+    if (m > n) m = n;
+    if ((int)d.probe != LLP_PROBE_RADEMACHER && (int)d.probe != LLP_PROBE_GAUSSIAN) {
+        llp__curv_free(&c);
+        return LLP_ERR_ARG;
+    }
+    memset(&t, 0, sizeof t);
+    total = llp__mul(d.runs, m);
+    if (total > ((size_t)-1) / 16) total = 0;
+    Q = llp__alloc_reals(llp__mul(m + 1, n));
+    sm = llp__alloc_doubles(5 * m + 2);
+    t.nodes = total ? llp__alloc_doubles(2 * total) : NULL;
+    if (!Q || !sm || !t.nodes) {
+        LLP_FREE(Q);
+        LLP_FREE(sm);
+        LLP_FREE(t.nodes);
+        llp__curv_free(&c);
+        return LLP_ERR_NOMEM;
+    }
+    t.weights = t.nodes + total;
+    t.n = n;
+    t.runs = d.runs;
+    t.steps = m;
+    alpha = sm;
+    beta = alpha + m + 1;
+    th = beta + m + 1;
+    e = th + m;
+    z = e + m;
+    for (run = 0; run < d.runs && r == LLP_OK; run++) {
+        size_t steps = 0;
+        double nv;
+        llp__fill_probe(rng, d.probe, Q, n);
+        nv = llp_nrm2(Q, n);
+        if (!(nv > 0)) { /* a Gaussian draw of all zeros: not in this universe */
+            r = LLP_ERR_NONFINITE;
+            break;
+        }
+        llp_scale((llp_real)(1.0 / nv), Q, n);
+        beta[0] = 0;
+        tnorm = 0;
+        for (j = 0; j < m; j++) {
+            double bj = j ? beta[j] : 0, rowsum;
+            r = llp__lanczos_step(&c, Q, j, bj, &alpha[j], &bnext);
+            if (r != LLP_OK) break;
+            steps = j + 1;
+            rowsum = fabs(alpha[j]) + fabs(bj) + bnext;
+            if (rowsum > tnorm) tnorm = rowsum;
+            if (steps == m) break;
+            /* an invariant subspace: the quadrature is exact for this start */
+            if (bnext <= 100.0 * llp__real_eps() * sqrt((double)n) * tnorm) break;
+            llp_scale((llp_real)(1.0 / bnext), Q + (j + 1) * n, n);
+            beta[j + 1] = bnext;
+        }
+        if (r != LLP_OK) break;
+        if (llp__ritz(alpha, beta, steps, th, e, z, 1, 0) != 0) {
+            r = LLP_ERR_DIVERGED;
+            break;
+        }
+        for (i = 0; i < steps; i++) {
+            t.nodes[t.n_nodes] = th[i];
+            t.weights[t.n_nodes] = z[i] * z[i] / (double)d.runs;
+            t.n_nodes++;
+        }
+    }
+    t.evals = c.ev;
+    memcpy(t.batch, c.text, sizeof t.batch);
+    LLP_FREE(Q);
+    LLP_FREE(sm);
+    llp__curv_free(&c);
+    if (r != LLP_OK) {
+        llp_slq_free(&t);
+        return r;
+    }
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF void llp_density_free(llp_density *dens) {
+    if (!dens) return;
+    LLP_FREE(dens->x);
+    memset(dens, 0, sizeof *dens);
+}
+
+LLPDEF llp_result llp_slq_density(const llp_slq_result *s, const llp_density_desc *desc, llp_density *out) {
+    llp_density_desc d;
+    llp_density t;
+    double lo = HUGE_VAL, hi = -HUGE_VAL, amax = 0, mass = 0, h, norm;
+    size_t i, j;
+    if (!s || !out || !s->n_nodes || !s->nodes || !s->weights) return LLP_ERR_ARG;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    for (j = 0; j < s->n_nodes; j++) {
+        double x = s->nodes[j];
+        if (!llp__isfinite(x) || !llp__isfinite(s->weights[j])) return LLP_ERR_NONFINITE;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+        if (fabs(x) > amax) amax = fabs(x);
+    }
+    if (d.sigma == 0) {
+        double sc = hi - lo > amax ? hi - lo : amax;
+        d.sigma = sc > 0 ? 0.01 * sc : 1.0;
+    }
+    if (!d.points) d.points = 1000;
+    if (d.lo == 0 && d.hi == 0) {
+        d.lo = lo - 5 * d.sigma;
+        d.hi = hi + 5 * d.sigma;
+    }
+    if (!(d.sigma > 0) || !llp__isfinite(d.sigma) || d.points < 2 || !(d.hi > d.lo) || !llp__isfinite(d.hi - d.lo))
+        return LLP_ERR_ARG;
+    memset(&t, 0, sizeof t);
+    t.x = llp__alloc_doubles(llp__mul(2, d.points));
+    if (!t.x) return LLP_ERR_NOMEM;
+    t.y = t.x + d.points;
+    t.points = d.points;
+    t.sigma = d.sigma;
+    h = (d.hi - d.lo) / (double)(d.points - 1);
+    norm = 1.0 / (d.sigma * sqrt(2.0 * LLP__PI));
+    for (i = 0; i < d.points; i++) {
+        double x = i + 1 == d.points ? d.hi : d.lo + h * (double)i, y = 0;
+        for (j = 0; j < s->n_nodes; j++) {
+            double u = (x - s->nodes[j]) / d.sigma;
+            if (u * u < 1400) y += s->weights[j] * exp(-0.5 * u * u);
+        }
+        t.x[i] = x;
+        t.y[i] = y * norm;
+    }
+    for (i = 0; i + 1 < d.points; i++) mass += 0.5 * (t.y[i] + t.y[i + 1]) * (t.x[i + 1] - t.x[i]);
+    if (!(mass > 0) || !llp__isfinite(mass)) {
+        llp_density_free(&t);
+        return LLP_ERR_ARG;
+    }
+    for (i = 0; i < d.points; i++) t.y[i] /= mass;
+    t.mass = mass;
+    t.n = s->n;
+    t.runs = s->runs;
+    t.steps = s->steps;
+    memcpy(t.batch, s->batch, sizeof t.batch);
+    t.batch[sizeof t.batch - 1] = 0;
+    *out = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_density_write(const llp_density *dens, const char *path, const char *header,
+                                    llp_error *err) {
+    static const char *const cols[2] = {"lambda", "density"};
+    char *hdr;
+    double *data;
+    size_t hl = header ? strlen(header) : 0, cap, len, i;
+    llp_result r;
+    llp__clear_error(err);
+    if (!dens || !path || !dens->x || dens->points < 2)
+        return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "bad density arguments");
+    cap = hl + 640;
+    hdr = (char *)LLP_MALLOC(cap);
+    data = llp__alloc_doubles(llp__mul(2, dens->points));
+    if (!hdr || !data) {
+        LLP_FREE(hdr);
+        LLP_FREE(data);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    len = 0;
+    if (hl) {
+        memcpy(hdr, header, hl);
+        len = hl;
+        if (hdr[len - 1] != '\n') hdr[len++] = '\n';
+    }
+    snprintf(hdr + len, cap - len,
+             "spectral density of the Hessian by stochastic Lanczos quadrature: %lu runs x %lu steps, n = %lu\n"
+             "Gaussian broadening: sigma = %.6g (standard deviation of the kernel, not a variance)\n"
+             "normalised to unit trapezoidal integral on the grid; mass before normalisation %.6g\n"
+             "%s",
+             (unsigned long)dens->runs, (unsigned long)dens->steps, (unsigned long)dens->n, dens->sigma, dens->mass,
+             dens->batch);
+    for (i = 0; i < dens->points; i++) {
+        data[2 * i] = dens->x[i];
+        data[2 * i + 1] = dens->y[i];
+    }
+    r = llp_write_table(path, hdr, cols, data, dens->points, 2, 0, 0, err);
+    LLP_FREE(hdr);
+    LLP_FREE(data);
+    return r;
+}
+
+/* ---- the full Hessian ------------------------------------------------------ */
+
+LLPDEF void llp_hessian_free(llp_hessian *h) {
+    if (!h) return;
+    LLP_FREE(h->h);
+    memset(h, 0, sizeof *h);
+}
+
+LLPDEF llp_result llp_hessian_full(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                   size_t block, llp_hessian *out) {
+    llp__curv c;
+    llp_hessian t;
+    llp_real *E = NULL, *HE;
+    size_t n, j0, j, i;
+    double amax = 0, fd = 0, fs = 0;
+    llp_result r;
+    if (!out) return LLP_ERR_ARG;
+    r = llp__curv_init(&c, f, theta, bp);
+    if (r != LLP_OK) {
+        llp__curv_free(&c);
+        return r;
+    }
+    n = c.n;
+    if (!block) block = 8;
+    if (block > n) block = n;
+    memset(&t, 0, sizeof t);
+    t.n = n;
+    t.h = llp__alloc_doubles(llp__mul(n, n));
+    E = llp__alloc_reals(llp__mul(2 * block, n));
+    if (!t.h || !E) {
+        LLP_FREE(t.h);
+        LLP_FREE(E);
+        llp__curv_free(&c);
+        return LLP_ERR_NOMEM;
+    }
+    HE = E + block * n;
+    llp_fill(0, E, block * n);
+    for (j0 = 0; j0 < n && r == LLP_OK; j0 += block) {
+        size_t kb = n - j0 < block ? n - j0 : block;
+        for (j = 0; j < kb; j++) E[j * n + j0 + j] = 1;
+        r = llp__curv_block(&c, E, kb, HE);
+        for (j = 0; j < kb; j++) E[j * n + j0 + j] = 0;
+        if (r == LLP_OK)
+            for (j = 0; j < kb; j++)
+                for (i = 0; i < n; i++) t.h[i * n + j0 + j] = HE[j * n + i];
+    }
+    LLP_FREE(E);
+    if (r == LLP_OK) {
+        for (i = 0; i < n; i++)
+            for (j = 0; j < i; j++) {
+                double a = t.h[i * n + j], b = t.h[j * n + i], df = fabs(a - b);
+                if (df > amax) amax = df;
+                fd += 2 * df * df;
+                fs += 2 * (a + b) * (a + b);
+                t.h[i * n + j] = t.h[j * n + i] = 0.5 * (a + b);
+            }
+        for (i = 0; i < n; i++) fs += 4 * t.h[i * n + i] * t.h[i * n + i];
+        t.asym_max = amax;
+        t.asym_rel = fs > 0 ? sqrt(fd / fs) : 0;
+    }
+    t.evals = c.ev;
+    memcpy(t.batch, c.text, sizeof t.batch);
+    llp__curv_free(&c);
+    if (r != LLP_OK) {
+        llp_hessian_free(&t);
+        return r;
+    }
+    *out = t;
+    return LLP_OK;
+}
+
+/* ---- derived numbers ------------------------------------------------------- */
+
+LLPDEF const char *llp_critical_name(llp_critical_kind k) {
+    switch (k) {
+    case LLP_CRITICAL_DEGENERATE: return "degenerate";
+    case LLP_CRITICAL_MINIMUM: return "minimum";
+    case LLP_CRITICAL_MAXIMUM: return "maximum";
+    case LLP_CRITICAL_SADDLE: return "saddle";
+    }
+    return "unknown";
+}
+
+/* Heap sort of (v, w) pairs by v, ascending. */
+static void llp__sift(double *v, double *w, size_t root, size_t end) {
+    for (;;) {
+        size_t ch = 2 * root + 1;
+        double tv, tw;
+        if (ch >= end) return;
+        if (ch + 1 < end && v[ch + 1] > v[ch]) ch++;
+        if (!(v[ch] > v[root])) return;
+        tv = v[root];
+        v[root] = v[ch];
+        v[ch] = tv;
+        tw = w[root];
+        w[root] = w[ch];
+        w[ch] = tw;
+        root = ch;
+    }
+}
+
+static void llp__sort_pairs(double *v, double *w, size_t n) {
+    size_t i;
+    for (i = n / 2; i-- > 0;) llp__sift(v, w, i, n);
+    for (i = n; i-- > 1;) {
+        double tv = v[0], tw = w[0];
+        v[0] = v[i];
+        v[i] = tv;
+        w[0] = w[i];
+        w[i] = tw;
+        llp__sift(v, w, 0, i);
+    }
+}
+
+LLPDEF llp_result llp_hessian_stats(const double *values, const double *weights, size_t count, size_t n, size_t k,
+                                    double rel_tol, llp_spectrum_stats *st) {
+    llp_spectrum_stats t;
+    double *v, *w, amax = 0, tol, wsum = 0, cum, pmin = HUGE_VAL, pmax = -HUGE_VAL;
+    size_t i, nneg = 0, npos = 0;
+    if (!values || !st || count == 0 || n == 0 || k > n || !(rel_tol >= 0) || !llp__isfinite(rel_tol))
+        return LLP_ERR_ARG;
+    if (!weights && n != count) return LLP_ERR_ARG;
+    for (i = 0; i < count; i++) {
+        if (!llp__isfinite(values[i]) || (weights && !llp__isfinite(weights[i]))) return LLP_ERR_NONFINITE;
+        if (weights && weights[i] < 0) return LLP_ERR_ARG;
+    }
+    if (rel_tol == 0) rel_tol = 1e-6;
+    v = llp__alloc_doubles(llp__mul(2, count));
+    if (!v) return LLP_ERR_NOMEM;
+    w = v + count;
+    for (i = 0; i < count; i++) {
+        v[i] = values[i];
+        w[i] = weights ? weights[i] : 1.0 / (double)count;
+        wsum += w[i];
+        if (fabs(v[i]) > amax) amax = fabs(v[i]);
+    }
+    if (!(wsum > 0)) {
+        LLP_FREE(v);
+        return LLP_ERR_ARG;
+    }
+    llp__sort_pairs(v, w, count);
+    memset(&t, 0, sizeof t);
+    tol = rel_tol * amax;
+    t.tol = tol;
+    t.lambda_min = v[0];
+    t.lambda_max = v[count - 1];
+    for (i = 0; i < count; i++) {
+        double wi = w[i] / wsum;
+        if (weights)
+            t.trace += (double)n * wi * v[i];
+        else
+            t.trace += v[i];
+        if (v[i] < -tol) {
+            t.neg_ratio += wi;
+            nneg++;
+        } else if (v[i] > tol) {
+            t.pos_ratio += wi;
+            npos++;
+            if (v[i] < pmin) pmin = v[i];
+            if (v[i] > pmax) pmax = v[i];
+        } else {
+            t.zero_ratio += wi;
+        }
+    }
+    if (!weights) { /* exact fractions for a full spectrum */
+        t.neg_ratio = (double)nneg / (double)count;
+        t.pos_ratio = (double)npos / (double)count;
+        t.zero_ratio = (double)(count - nneg - npos) / (double)count;
+    }
+    t.cond_pos = npos ? pmax / pmin : NAN;
+    t.lambda_k = NAN;
+    t.cond_k = NAN;
+    if (k > 0) {
+        cum = 0;
+        for (i = count; i-- > 0;) {
+            cum += weights ? (double)n * w[i] / wsum : 1.0;
+            if (cum >= (double)k * (1 - 1e-9) || i == 0) {
+                t.lambda_k = v[i];
+                break;
+            }
+        }
+        t.cond_k = t.lambda_k > tol ? t.lambda_max / t.lambda_k : HUGE_VAL;
+    }
+    t.cond_mean = t.trace > 0 ? t.lambda_max / (t.trace / (double)n) : NAN;
+    if (nneg && npos)
+        t.kind = LLP_CRITICAL_SADDLE;
+    else if (npos == count)
+        t.kind = LLP_CRITICAL_MINIMUM;
+    else if (nneg == count)
+        t.kind = LLP_CRITICAL_MAXIMUM;
+    else
+        t.kind = LLP_CRITICAL_DEGENERATE;
+    LLP_FREE(v);
+    *st = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_slq_stats(const llp_slq_result *s, size_t k, double rel_tol, llp_spectrum_stats *st) {
+    if (!s || !s->n_nodes) return LLP_ERR_ARG;
+    return llp_hessian_stats(s->nodes, s->weights, s->n_nodes, s->n, k, rel_tol, st);
+}
+
+/* ---- restricted objective ---------------------------------------------------- */
+
+static llp_result llp__restr_loss_grad(void *ctx, const llp_real *u, const llp_batch *batch, llp_real *loss,
+                                       llp_real *grad) {
+    llp_restricted *r = (llp_restricted *)ctx;
+    llp_result res;
+    llp_copy(u, r->full + r->off, r->len);
+    res = r->parent.loss_grad(r->parent.ctx, r->full, batch, loss, grad ? r->out : NULL);
+    if (res == LLP_OK && grad) llp_copy(r->out + r->off, grad, r->len);
+    return res;
+}
+
+static llp_result llp__restr_products(llp_restricted *r, const llp_real *u, const llp_real *V, size_t k,
+                                      const llp_batch *batch, llp_real *HV, int gn) {
+    size_t n = r->parent.n, done, j;
+    llp_result res = LLP_OK;
+    llp_copy(u, r->full + r->off, r->len);
+    for (done = 0; done < k && res == LLP_OK; done += r->block) {
+        size_t kb = k - done < r->block ? k - done : r->block;
+        for (j = 0; j < kb; j++) llp_copy(V + (done + j) * r->len, r->vpad + j * n + r->off, r->len);
+        if (gn) {
+            for (j = 0; j < kb && res == LLP_OK; j++)
+                res = r->parent.gnvp(r->parent.ctx, r->full, r->vpad + j * n, batch, r->out + j * n);
+        } else if (kb == 1) {
+            res = llp_objective_hvp(&r->parent, r->full, r->vpad, batch, r->out);
+        } else {
+            res = llp_objective_hvp_block(&r->parent, r->full, r->vpad, kb, batch, r->out);
+        }
+        if (res == LLP_OK)
+            for (j = 0; j < kb; j++) llp_copy(r->out + j * n + r->off, HV + (done + j) * r->len, r->len);
+    }
+    return res;
+}
+
+static llp_result llp__restr_hvp(void *ctx, const llp_real *u, const llp_real *v, const llp_batch *batch,
+                                 llp_real *hv) {
+    return llp__restr_products((llp_restricted *)ctx, u, v, 1, batch, hv, 0);
+}
+
+static llp_result llp__restr_hvp_block(void *ctx, const llp_real *u, const llp_real *V, size_t k,
+                                       const llp_batch *batch, llp_real *HV) {
+    return llp__restr_products((llp_restricted *)ctx, u, V, k, batch, HV, 0);
+}
+
+static llp_result llp__restr_gnvp(void *ctx, const llp_real *u, const llp_real *v, const llp_batch *batch,
+                                  llp_real *gv) {
+    return llp__restr_products((llp_restricted *)ctx, u, v, 1, batch, gv, 1);
+}
+
+static llp_result llp__restr_accuracy(void *ctx, const llp_real *u, const llp_batch *batch, double *acc) {
+    llp_restricted *r = (llp_restricted *)ctx;
+    llp_copy(u, r->full + r->off, r->len);
+    return r->parent.accuracy(r->parent.ctx, r->full, batch, acc);
+}
+
+LLPDEF size_t llp_objective_restrict_work_size(size_t n, size_t block) {
+    size_t b;
+    if (!block) block = 4;
+    if (block > ((size_t)-1 - 1) / 2) return 0;
+    b = 1 + 2 * block;
+    return llp__mul(n, b);
+}
+
+LLPDEF llp_result llp_objective_restrict(llp_restricted *r, const llp_objective *parent, const llp_real *theta,
+                                         size_t off, size_t len, size_t block, llp_real *work, size_t work_len,
+                                         llp_objective *out) {
+    llp_restricted t;
+    llp_objective o;
+    size_t n, need;
+    if (!r || !parent || !parent->loss_grad || !theta || !work || !out || len == 0) return LLP_ERR_ARG;
+    n = parent->n;
+    if (off > n || len > n - off) return LLP_ERR_ARG;
+    if (!block) block = 4;
+    need = llp_objective_restrict_work_size(n, block);
+    if (!need || work_len < need) return LLP_ERR_ARG;
+    memset(&t, 0, sizeof t);
+    t.parent = *parent;
+    t.off = off;
+    t.len = len;
+    t.block = block;
+    t.full = work;
+    t.vpad = work + n;
+    t.out = t.vpad + block * n;
+    llp_copy(theta, t.full, n);
+    llp_fill(0, t.vpad, block * n);
+    memset(&o, 0, sizeof o);
+    o.n = len;
+    o.n_samples = parent->n_samples;
+    o.loss_grad = llp__restr_loss_grad;
+    o.hvp = llp__restr_hvp;
+    o.hvp_block = llp__restr_hvp_block;
+    o.gnvp = parent->gnvp ? llp__restr_gnvp : NULL;
+    o.accuracy = parent->accuracy ? llp__restr_accuracy : NULL;
+    o.ctx = r;
+    o.name = "restricted";
+    *r = t;
+    *out = o;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_mlp_layer_range(const llp_mlp *m, int layer, size_t *off, size_t *len) {
+    size_t in, outn;
+    if (!m || !off || !len || layer < 0 || layer >= m->n_layers) return LLP_ERR_ARG;
+    in = (size_t)m->sizes[layer];
+    outn = (size_t)m->sizes[layer + 1];
+    if (m->b_off[layer] != m->w_off[layer] + in * outn) return LLP_ERR_ARG;
+    *off = m->w_off[layer];
+    *len = in * outn + outn;
+    return LLP_OK;
+}
+
+/* ---- gradient-difference probe ------------------------------------------------ */
+
+LLPDEF llp_result llp_hessian_probe(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                    const llp_probe_desc *desc, llp_rng *rng, llp_probe_result *res) {
+    llp_probe_desc d;
+    llp__curv c;
+    llp_probe_result t;
+    llp_real *g0 = NULL, *g1, *dir, *xp;
+    const llp_batch *b = NULL;
+    size_t n, p, i, cnt = 0;
+    double mean = 0, m2 = 0, sq = 0, pd = 0, dx = 0, hx = 0, h;
+    llp_result r;
+    if (!res) return LLP_ERR_ARG;
+    r = llp__curv_init(&c, f, theta, bp);
+    if (r != LLP_OK) {
+        llp__curv_free(&c);
+        return r;
+    }
+    n = c.n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.probes) d.probes = d.dir == LLP_DIRECTION_RANDOM ? 10 : 1;
+    h = d.step != 0 ? d.step : sqrt(llp__real_eps()) * (1.0 + llp_nrm2(theta, n));
+    if (((int)d.dir < 0 || (int)d.dir > (int)LLP_DIRECTION_GIVEN) || !(h > 0) || !llp__isfinite(h) ||
+        (d.dir == LLP_DIRECTION_RANDOM && !rng) ||
+        (d.dir == LLP_DIRECTION_GIVEN && (!d.d || !(llp_nrm2(d.d, n) > 0) || !llp__isfinite(llp_nrm2(d.d, n))))) {
+        llp__curv_free(&c);
+        return LLP_ERR_ARG;
+    }
+    g0 = llp__alloc_reals(llp__mul(4, n));
+    if (!g0) {
+        llp__curv_free(&c);
+        return LLP_ERR_NOMEM;
+    }
+    g1 = g0 + n;
+    dir = g1 + n;
+    xp = dir + n;
+    memset(&t, 0, sizeof t);
+    if (c.kind != LLP_BATCH_POLICY_FRESH) {
+        b = llp__curv_batch(&c);
+        r = llp__curv_grad(&c, theta, b, g0);
+    }
+    for (p = 0; p < d.probes && r == LLP_OK; p++) {
+        double nd, s2 = 0, proj = 0, gd;
+        if (c.kind == LLP_BATCH_POLICY_FRESH) {
+            b = llp__curv_batch(&c);
+            r = llp__curv_grad(&c, theta, b, g0);
+            if (r != LLP_OK) break;
+        }
+        if (d.dir == LLP_DIRECTION_RANDOM)
+            llp_rng_fill_normal(rng, dir, n);
+        else if (d.dir == LLP_DIRECTION_GRADIENT)
+            llp_copy(g0, dir, n);
+        else
+            llp_copy(d.d, dir, n);
+        nd = llp_nrm2(dir, n);
+        if (!(nd > 0)) { /* a zero gradient has no direction */
+            r = LLP_ERR_ARG;
+            break;
+        }
+        llp_scale((llp_real)(1.0 / nd), dir, n);
+        for (i = 0; i < n; i++) xp[i] = (llp_real)(theta[i] + h * dir[i]);
+        r = llp__curv_grad(&c, xp, b, g1);
+        if (r != LLP_OK) break;
+        for (i = 0; i < n; i++) {
+            double q = ((double)g1[i] - g0[i]) / h;
+            s2 += q * q;
+            proj += q * dir[i];
+        }
+        gd = sqrt(s2);
+        llp__welford(gd, &cnt, &mean, &m2);
+        sq += s2;
+        pd += proj;
+        if (d.exact) {
+            r = llp__curv_hvp_on(&c, b, dir, xp);
+            if (r != LLP_OK) break;
+            dx += llp_dot(dir, xp, n);
+            hx += llp_nrm2(xp, n);
+        }
+    }
+    LLP_FREE(g0);
+    if (r == LLP_OK) {
+        double np = (double)d.probes;
+        t.gdiff = mean;
+        t.gdiff_rms = sqrt(sq / np);
+        t.gdiff_se = cnt > 1 ? sqrt(m2 / (double)(cnt - 1) / (double)cnt) : 0;
+        t.dir_fd = pd / np;
+        t.dir_exact = d.exact ? dx / np : NAN;
+        t.hd_exact = d.exact ? hx / np : NAN;
+        t.step = h;
+        t.probes = d.probes;
+    }
+    t.evals = c.ev;
+    memcpy(t.batch, c.text, sizeof t.batch);
+    llp__curv_free(&c);
+    if (r != LLP_OK) return r;
+    *res = t;
+    return LLP_OK;
+}
+
+/* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
 /* ---- gzip / DEFLATE decoder -------------------------------------------------
    A small one-shot decoder written from RFC 1951 (DEFLATE) and RFC 1952 (gzip).
 
@@ -6852,7 +8918,7 @@ static int llp__gunzip(const unsigned char *src, size_t src_len, unsigned char *
 
 /*
    ==========================================================================
-   11. LICENCE
+   12. LICENCE
 
    MIT License
 
