@@ -31,6 +31,8 @@
      --surface      also time the 51 x 51 loss surface
      --train        also time one training epoch (Adam, mini-batches of 128,
                     llp_trainer) and report samples/s
+     --curvature    also time the top eigenvalue by 20 power iterations and the
+                    trace by 20 Rademacher probes (Hutchinson, block HVPs of 4)
      --all          loss, loss+grad, hvp, hvp40 and surface
      --min-time S   seconds per measurement (default 1, --quick 0.2)
      --surface-runs N  timed surfaces at least (default 3, --quick 1)
@@ -113,8 +115,8 @@ static const config configs[] = {
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])
 
-enum { OP_LOSS, OP_GRAD, OP_HVP, OP_HVP40, OP_SURFACE, OP_TRAIN, N_OPS };
-static const char *op_names[N_OPS] = {"loss", "loss+grad", "hvp", "hvp40", "surface", "train"};
+enum { OP_LOSS, OP_GRAD, OP_HVP, OP_HVP40, OP_SURFACE, OP_TRAIN, OP_POWER20, OP_TRACE20, N_OPS };
+static const char *op_names[N_OPS] = {"loss", "loss+grad", "hvp", "hvp40", "surface", "train", "power20", "trace20"};
 #define TRAIN_BATCH 128 /* mini-batch of the train op */
 
 /* Everything one configuration needs; theta, v, grad, hv, d1, d2, pt:
@@ -223,6 +225,8 @@ static double flops_op(const config *c, int op) {
     case OP_HVP: return flops_hvp(c);
     case OP_HVP40: return flops_hvp_block(c, N_HVP40);
     case OP_TRAIN: return flops_grad(c); /* one epoch: every sample once through forward + backward */
+    case OP_POWER20: return 20 * flops_hvp(c);
+    case OP_TRACE20: return flops_hvp_block(c, 4) * 5; /* 5 block products of 4 probes */
     default: return flops_plane(c, SURF_N * SURF_N);
     }
 }
@@ -332,7 +336,7 @@ static void bench_init(bench *b, const config *c, const char *digits_path, int w
         r = llp_mlp_work_init_block(&b->wblock, &b->mlp, c->batch, (size_t)block);
         if (r != LLP_OK) fail_result("llp_mlp_work_init_block", r);
     }
-    r = llp_mlp_objective_init(&b->mo, &b->mlp, &b->data, TRAIN_BATCH);
+    r = llp_mlp_objective_init(&b->mo, &b->mlp, &b->data, c->batch);
     if (r != LLP_OK) fail_result("llp_mlp_objective_init", r);
     b->theta_train = alloc_reals(n);
     b->ga = alloc_reals(3 * SURF_N * SURF_N);
@@ -429,6 +433,36 @@ static llp_result train_epoch(bench *b, llp_real *loss) {
     return r;
 }
 
+/* The top eigenvalue by 20 power iterations (single HVPs), or the trace by
+   20 Rademacher probes (Hutchinson, 5 block products of 4), on the whole
+   batch, through the Hessian tools and the MLP objective. */
+static llp_result curvature(bench *b, int op, llp_real *loss) {
+    llp_objective f = llp_mlp_objective_get(&b->mo);
+    llp_batch_policy bp = llp_batch_policy_full();
+    llp_rng rng;
+    llp_result r;
+    llp_rng_seed(&rng, 5);
+    if (op == OP_POWER20) {
+        llp_power_desc pd;
+        llp_eig_result eig;
+        memset(&pd, 0, sizeof pd);
+        pd.max_iter = 20, pd.tol = 1e-300; /* exactly 20 iterations */
+        r = llp_power_iteration(&f, b->theta, &bp, &pd, &rng, &eig);
+        if (r == LLP_OK) {
+            *loss = (llp_real)eig.values[0];
+            llp_eig_result_free(&eig);
+        }
+    } else {
+        llp_trace_desc td;
+        llp_trace_result tr;
+        memset(&td, 0, sizeof td);
+        td.min_samples = td.max_samples = 20, td.block = 4;
+        r = llp_hutchinson(&f, b->theta, &bp, &td, &rng, &tr);
+        if (r == LLP_OK) *loss = (llp_real)tr.trace;
+    }
+    return r;
+}
+
 /* One evaluation of operation `op` over the whole batch. */
 static llp_result run_op(bench *b, int op, llp_real *loss) {
     if (op == OP_HVP) return llp_mlp_hvp(&b->mlp, b->theta, b->v, &b->data, NULL, b->hv, loss, &b->work);
@@ -440,6 +474,7 @@ static llp_result run_op(bench *b, int op, llp_real *loss) {
         return LLP_OK;
     }
     if (op == OP_TRAIN) return train_epoch(b, loss);
+    if (op == OP_POWER20 || op == OP_TRACE20) return curvature(b, op, loss);
     return llp_mlp_loss_grad(&b->mlp, b->theta, &b->data, NULL, loss, op == OP_GRAD ? b->grad : NULL, &b->work);
 }
 
@@ -748,7 +783,7 @@ static void print_load(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: bench_mlp [--quick] [--config A|B|C|AB|...] [--hvp40] [--surface] [--train] [--all]\n"
+    fprintf(stderr, "usage: bench_mlp [--quick] [--config A|B|C|AB|...] [--hvp40] [--surface] [--train] [--curvature] [--all]\n"
                     "                 [--min-time S] [--surface-runs N] [--block K] [--threads N] [--dump DIR]\n"
                     "                 [--no-timing] [--tsv]\n"
                     "                 [path/to/digits.csv]\n");
@@ -760,7 +795,7 @@ int main(int argc, char **argv) {
     char path[4096];
     double min_time = 1.0;
     stats st[N_CONFIGS][N_OPS];
-    int sel[N_OPS] = {1, 1, 1, 0, 0, 0}, min_runs[N_OPS] = {5, 5, 5, 3, 3, 5};
+    int sel[N_OPS] = {1, 1, 1, 0, 0, 0, 0, 0}, min_runs[N_OPS] = {5, 5, 5, 3, 3, 5, 3, 3};
     int done[N_CONFIGS] = {0}, i, all_ok = 1, quick = 0, threads = 1, timing = 1, tsv = 0, min_time_set = 0;
     int surface_runs = 0, block = 8;
     size_t c;
@@ -771,6 +806,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--hvp40") == 0) sel[OP_HVP40] = 1;
         else if (strcmp(argv[i], "--surface") == 0) sel[OP_SURFACE] = 1;
         else if (strcmp(argv[i], "--train") == 0) sel[OP_TRAIN] = 1;
+        else if (strcmp(argv[i], "--curvature") == 0) sel[OP_POWER20] = sel[OP_TRACE20] = 1;
         else if (strcmp(argv[i], "--all") == 0) sel[OP_HVP40] = sel[OP_SURFACE] = 1;
         else if (strcmp(argv[i], "--min-time") == 0 && i + 1 < argc) {
             char *end;
