@@ -33,7 +33,8 @@
      2. core: results, rng, vectors    8. writers (gnuplot / CSV tables)
      3. data                           9. training: optimizers, schedules,
      4. objective & batches               trainer, range test, comparison
-     5. analytic landscapes           10. Hessian and curvature tools
+     5. analytic landscapes           10. Hessian and curvature tools,
+                                          directions (10b)
      6. MLP & autodiff                11. implementation
                                       12. licence
 
@@ -1530,6 +1531,59 @@ typedef struct llp_probe_result {
    LLP_ERR_NONFINITE for NaN/Inf gradients or products. */
 LLPDEF llp_result llp_hessian_probe(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
                                     const llp_probe_desc *d, llp_rng *rng, llp_probe_result *res);
+
+/* ==========================================================================
+   10b. DIRECTIONS FOR SLICES AND SURFACES
+   ========================================================================== */
+
+/* Direction vectors shaped like theta, for loss slices L(theta + a d1 + b d2).
+   Scale matters: a plane spanned by raw Gaussian directions mixes layers of
+   very different weight norms, and scale-invariant layers make the picture
+   depend on an arbitrary parameter scale. Li et al. (2018) normalise per
+   filter: for an MLP a filter is one neuron's incoming weight row, and the
+   direction's row is rescaled to the norm of theta's row. */
+typedef enum llp_dir_dist {
+    LLP_DIR_GAUSSIAN = 0,   /* entries N(0, 1) */
+    LLP_DIR_RADEMACHER = 1  /* entries +1 / -1 */
+} llp_dir_dist;
+
+typedef enum llp_dir_norm {
+    LLP_DIR_NORM_FILTER = 0,   /* each weight row (one neuron's inputs) to the norm of theta's row */
+    LLP_DIR_NORM_LAYER = 1,    /* each layer's weight matrix to the Frobenius norm of theta's */
+    LLP_DIR_NORM_MODEL = 2,    /* the whole vector to ||theta|| */
+    LLP_DIR_NORM_NONE = 3      /* left as drawn */
+} llp_dir_norm;
+
+/* Bias entries of a direction under FILTER and LAYER normalisation. */
+typedef enum llp_dir_bias {
+    LLP_DIR_BIAS_ZERO = 0,     /* set to 0 (the default, as in Li et al.'s code) */
+    LLP_DIR_BIAS_NORMALIZE = 1 /* each layer's bias vector rescaled to the norm of theta's bias vector */
+} llp_dir_bias;
+
+/* Normalise d in place against theta. m: the MLP whose layout theta has
+   (required for FILTER and LAYER; may be NULL for MODEL and NONE, then n is
+   the length). A row or block of d whose theta counterpart is zero becomes
+   zero (there is no scale to copy); a zero row of d stays zero. MODEL and
+   NONE leave biases alone. LLP_ERR_ARG for NULLs or an unknown kind. */
+LLPDEF llp_result llp_direction_normalize(const llp_mlp *m, const llp_real *theta, size_t n, llp_dir_norm norm,
+                                          llp_dir_bias bias, llp_real *d);
+/* A random direction: draw every entry from dist (rng), then normalise as
+   above. d: (n) out. */
+LLPDEF llp_result llp_direction_random(const llp_mlp *m, const llp_real *theta, size_t n, llp_dir_dist dist,
+                                       llp_dir_norm norm, llp_dir_bias bias, llp_rng *rng, llp_real *d);
+/* The descent direction -g/||g|| of objective f at theta over batch, scaled
+   to ||theta|| (a model-normalised direction; unit length when theta = 0).
+   LLP_ERR_NONFINITE for a NaN gradient, LLP_ERR_ARG for a zero gradient.
+   Cost: one gradient. */
+LLPDEF llp_result llp_direction_gradient(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                         llp_real *d);
+/* Gram–Schmidt of d2 against d1, after normalisation: d2 <- d2 - (d1.d2 /
+   d1.d1) d1, then rescaled to the norm d2 had, so its overall scale stays
+   that of the normalisation (the per-filter norms are no longer exact).
+   *cos_before (may be NULL) gets the cosine between d1 and d2 before, the
+   return value tells whether anything was left: LLP_ERR_ARG when d1 is zero
+   or d2 is parallel to d1 (cosine 1 to rounding: no plane). */
+LLPDEF llp_result llp_direction_orthogonalize(const llp_real *d1, llp_real *d2, size_t n, double *cos_before);
 
 #ifdef __cplusplus
 }
@@ -8335,6 +8389,92 @@ LLPDEF llp_result llp_hessian_probe(const llp_objective *f, const llp_real *thet
     llp__curv_free(&c);
     if (r != LLP_OK) return r;
     *res = t;
+    return LLP_OK;
+}
+
+/* ---- 11.10b directions ---- */
+
+/* Rescale x (cnt values) to norm `target` (0 when x or target is 0). */
+static void llp__rescale(llp_real *x, size_t cnt, double target) {
+    double nx = llp_nrm2(x, cnt);
+    if (nx > 0 && target > 0) llp_scale((llp_real)(target / nx), x, cnt);
+    else llp_fill(0, x, cnt);
+}
+
+LLPDEF llp_result llp_direction_normalize(const llp_mlp *m, const llp_real *theta, size_t n, llp_dir_norm norm,
+                                          llp_dir_bias bias, llp_real *d) {
+    int l;
+    if (!theta || !d || (unsigned)norm > (unsigned)LLP_DIR_NORM_NONE || (unsigned)bias > (unsigned)LLP_DIR_BIAS_NORMALIZE)
+        return LLP_ERR_ARG;
+    if (norm == LLP_DIR_NORM_FILTER || norm == LLP_DIR_NORM_LAYER) {
+        if (!m || n != m->n_params) return LLP_ERR_ARG;
+    } else if (m && n != m->n_params) {
+        return LLP_ERR_SHAPE;
+    }
+    if (n == 0) return LLP_ERR_ARG;
+    switch (norm) {
+    case LLP_DIR_NORM_MODEL: llp__rescale(d, n, llp_nrm2(theta, n)); break;
+    case LLP_DIR_NORM_NONE: break;
+    default:
+        for (l = 0; l < m->n_layers; l++) {
+            size_t in = (size_t)m->sizes[l], out = (size_t)m->sizes[l + 1], r;
+            llp_real *dw = d + m->w_off[l], *db = d + m->b_off[l];
+            const llp_real *tw = theta + m->w_off[l], *tb = theta + m->b_off[l];
+            if (norm == LLP_DIR_NORM_FILTER)
+                for (r = 0; r < out; r++) llp__rescale(dw + r * in, in, llp_nrm2(tw + r * in, in));
+            else
+                llp__rescale(dw, in * out, llp_nrm2(tw, in * out));
+            if (bias == LLP_DIR_BIAS_ZERO) llp_fill(0, db, out);
+            else llp__rescale(db, out, llp_nrm2(tb, out));
+        }
+        break;
+    }
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_direction_random(const llp_mlp *m, const llp_real *theta, size_t n, llp_dir_dist dist,
+                                       llp_dir_norm norm, llp_dir_bias bias, llp_rng *rng, llp_real *d) {
+    if (!rng || !d || !theta || n == 0 || (unsigned)dist > (unsigned)LLP_DIR_RADEMACHER) return LLP_ERR_ARG;
+    if ((norm == LLP_DIR_NORM_FILTER || norm == LLP_DIR_NORM_LAYER) && (!m || n != m->n_params)) return LLP_ERR_ARG;
+    if ((unsigned)norm > (unsigned)LLP_DIR_NORM_NONE || (unsigned)bias > (unsigned)LLP_DIR_BIAS_NORMALIZE)
+        return LLP_ERR_ARG;
+    if (dist == LLP_DIR_GAUSSIAN) llp_rng_fill_normal(rng, d, n);
+    else llp_rng_fill_rademacher(rng, d, n);
+    return llp_direction_normalize(m, theta, n, norm, bias, d);
+}
+
+LLPDEF llp_result llp_direction_gradient(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                         llp_real *d) {
+    llp_real loss;
+    double gn, tn;
+    llp_result r;
+    if (!f || !theta || !d) return LLP_ERR_ARG;
+    r = llp_objective_loss_grad(f, theta, batch, &loss, d);
+    if (r != LLP_OK) return r;
+    if (!llp_all_finite(d, f->n)) return LLP_ERR_NONFINITE;
+    gn = llp_nrm2(d, f->n);
+    if (!(gn > 0)) return LLP_ERR_ARG;
+    tn = llp_nrm2(theta, f->n);
+    llp_scale((llp_real)(-(tn > 0 ? tn : 1) / gn), d, f->n);
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_direction_orthogonalize(const llp_real *d1, llp_real *d2, size_t n, double *cos_before) {
+    double n1, n2, c, dot;
+    size_t i;
+    if (!d1 || !d2 || n == 0) return LLP_ERR_ARG;
+    n1 = llp_nrm2(d1, n);
+    n2 = llp_nrm2(d2, n);
+    if (!(n1 > 0) || !(n2 > 0)) return LLP_ERR_ARG;
+    dot = llp_dot(d1, d2, n);
+    c = dot / (n1 * n2);
+    if (cos_before) *cos_before = c;
+    if (fabs(c) > 1 - 1e-12) return LLP_ERR_ARG;
+    for (i = 0; i < n; i++) d2[i] = (llp_real)(d2[i] - dot / (n1 * n1) * d1[i]);
+    /* once more against d1 (rounding of the first pass), then the old norm */
+    dot = llp_dot(d1, d2, n);
+    for (i = 0; i < n; i++) d2[i] = (llp_real)(d2[i] - dot / (n1 * n1) * d1[i]);
+    llp__rescale(d2, n, n2);
     return LLP_OK;
 }
 
