@@ -1585,6 +1585,50 @@ LLPDEF llp_result llp_direction_gradient(const llp_objective *f, const llp_real 
    or d2 is parallel to d1 (cosine 1 to rounding: no plane). */
 LLPDEF llp_result llp_direction_orthogonalize(const llp_real *d1, llp_real *d2, size_t n, double *cos_before);
 
+/* ---- 1-D slices and interpolations ----------------------------------------
+   Loss along a line theta + alpha d (llp_slice_line) or along the segment
+   between two parameter vectors, theta(t) = (1 - t) theta_a + t theta_b
+   (llp_slice_interpolate; t = 0 and 1 are the endpoints, values outside
+   extrapolate). Each point carries the training objective's loss and, when
+   given, a validation objective's, and accuracies when the objectives have
+   them (NaN otherwise). Full batches throughout. */
+typedef struct llp_slice {
+    size_t points;
+    double *alpha;         /* (points) alpha or t, ascending */
+    double *train_loss, *val_loss, *train_acc, *val_acc; /* (points) each, NaN when absent */
+    size_t zero_index;     /* index of alpha = 0 (lines) or t = 0 (segments) */
+    size_t evals;          /* loss evaluations (accuracy calls not counted) */
+} llp_slice;
+
+/* Interpolation barriers (the sup over the points with 0 <= t <= 1):
+     barrier_mean    sup L(t) - (L(0) + L(1)) / 2
+     barrier_linear  sup L(t) - ((1 - t) L(0) + t L(1))
+   The first is the common "loss barrier" of mode connectivity; the second
+   measures the bump above the straight line between the endpoint losses
+   (0 for a convex path). Both from the training loss. */
+typedef struct llp_barrier {
+    double barrier_mean, barrier_linear;
+    double t_mean, t_linear;   /* where the sups are attained */
+    double loss_a, loss_b;
+} llp_barrier;
+
+/* points values of alpha evenly spaced over [a, b] (a < b, points >= 2),
+   plus alpha = 0 inserted when it lies inside and is not a grid point.
+   val may be NULL. d: (n) the direction (normalise it first). Allocates the
+   slice (llp_slice_free). */
+LLPDEF llp_result llp_slice_line(const llp_objective *train, const llp_objective *val, const llp_real *theta,
+                                 const llp_real *d, double a, double b, size_t points, llp_slice *out);
+/* The segment from theta_a to theta_b sampled at points values of t over
+   [lo, hi] (lo <= 0, hi >= 1; e.g. -0.25 .. 1.25), with t = 0 and t = 1
+   inserted when they are not grid points. barrier may be NULL. */
+LLPDEF llp_result llp_slice_interpolate(const llp_objective *train, const llp_objective *val,
+                                        const llp_real *theta_a, const llp_real *theta_b, double lo, double hi,
+                                        size_t points, llp_slice *out, llp_barrier *barrier);
+/* Gnuplot table: alpha train_loss val_loss train_acc val_acc, header lines
+   first (may be NULL). Atomic. */
+LLPDEF llp_result llp_slice_write(const llp_slice *s, const char *path, const char *header, llp_error *err);
+LLPDEF void llp_slice_free(llp_slice *s);
+
 #ifdef __cplusplus
 }
 #endif
@@ -8476,6 +8520,161 @@ LLPDEF llp_result llp_direction_orthogonalize(const llp_real *d1, llp_real *d2, 
     for (i = 0; i < n; i++) d2[i] = (llp_real)(d2[i] - dot / (n1 * n1) * d1[i]);
     llp__rescale(d2, n, n2);
     return LLP_OK;
+}
+
+/* ---- 11.10c slices ---- */
+
+LLPDEF void llp_slice_free(llp_slice *s) {
+    if (!s) return;
+    LLP_FREE(s->alpha);
+    memset(s, 0, sizeof *s);
+}
+
+/* The grid: points evenly over [a, b], plus each of the `extra` values
+   (ascending) that lies inside and is not already a grid point. */
+static double *llp__slice_grid(double a, double b, size_t points, const double *extra, size_t n_extra, size_t *count) {
+    double *g;
+    size_t i, k = 0, e = 0;
+    if (!llp__mul(points + n_extra, 5 * sizeof(double))) return NULL;
+    g = (double *)LLP_MALLOC((points + n_extra) * 5 * sizeof(double));
+    if (!g) return NULL;
+    for (i = 0; i < points; i++) {
+        double x = a + (b - a) * (double)i / (double)(points - 1);
+        if (i == points - 1) x = b;
+        while (e < n_extra && extra[e] < x) {
+            if (extra[e] > a && (k == 0 || extra[e] > g[k - 1])) g[k++] = extra[e];
+            e++;
+        }
+        if (e < n_extra && extra[e] == x) e++;
+        g[k++] = x;
+    }
+    *count = k;
+    return g;
+}
+
+/* Evaluate the points of s at theta(alpha) = base + alpha dir (interp: base
+   = theta_a, point = (1 - t) theta_a + t theta_b). */
+static llp_result llp__slice_eval(const llp_objective *train, const llp_objective *val, const llp_real *p0,
+                                  const llp_real *p1, int interp, llp_slice *s) {
+    size_t n = train->n, i, j;
+    llp_real *x = (llp_real *)LLP_MALLOC(n * sizeof(llp_real));
+    llp_result r = LLP_OK;
+    if (!x) return LLP_ERR_NOMEM;
+    for (i = 0; i < s->points && r == LLP_OK; i++) {
+        double t = s->alpha[i];
+        llp_real l;
+        if (interp)
+            for (j = 0; j < n; j++) x[j] = (llp_real)((1 - t) * p0[j] + t * p1[j]);
+        else
+            for (j = 0; j < n; j++) x[j] = (llp_real)(p0[j] + t * p1[j]);
+        s->train_loss[i] = s->val_loss[i] = s->train_acc[i] = s->val_acc[i] = NAN;
+        r = llp_objective_loss(train, x, NULL, &l);
+        if (r != LLP_OK) break;
+        s->train_loss[i] = l;
+        s->evals++;
+        if (train->accuracy && (r = train->accuracy(train->ctx, x, NULL, &s->train_acc[i])) != LLP_OK) break;
+        if (val) {
+            if ((r = llp_objective_loss(val, x, NULL, &l)) != LLP_OK) break;
+            s->val_loss[i] = l;
+            s->evals++;
+            if (val->accuracy && (r = val->accuracy(val->ctx, x, NULL, &s->val_acc[i])) != LLP_OK) break;
+        }
+    }
+    LLP_FREE(x);
+    return r;
+}
+
+static llp_result llp__slice_setup(double a, double b, size_t points, const double *extra, size_t n_extra,
+                                   llp_slice *t) {
+    size_t k;
+    double *g;
+    memset(t, 0, sizeof *t);
+    g = llp__slice_grid(a, b, points, extra, n_extra, &k);
+    if (!g) return LLP_ERR_NOMEM;
+    t->points = k;
+    t->alpha = g;
+    t->train_loss = g + k;
+    t->val_loss = g + 2 * k;
+    t->train_acc = g + 3 * k;
+    t->val_acc = g + 4 * k;
+    for (k = 0; k < t->points; k++)
+        if (g[k] == 0) t->zero_index = k;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_slice_line(const llp_objective *train, const llp_objective *val, const llp_real *theta,
+                                 const llp_real *d, double a, double b, size_t points, llp_slice *out) {
+    static const double zero = 0;
+    llp_slice t;
+    llp_result r;
+    if (!train || !theta || !d || !out || points < 2 || !(a < b) || !llp__isfinite(a) || !llp__isfinite(b))
+        return LLP_ERR_ARG;
+    if (val && val->n != train->n) return LLP_ERR_SHAPE;
+    r = llp__slice_setup(a, b, points, &zero, 1, &t);
+    if (r != LLP_OK) return r;
+    r = llp__slice_eval(train, val, theta, d, 0, &t);
+    if (r != LLP_OK) {
+        llp_slice_free(&t);
+        return r;
+    }
+    *out = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_slice_interpolate(const llp_objective *train, const llp_objective *val,
+                                        const llp_real *theta_a, const llp_real *theta_b, double lo, double hi,
+                                        size_t points, llp_slice *out, llp_barrier *barrier) {
+    static const double ends[2] = {0, 1};
+    llp_slice t;
+    llp_barrier br;
+    llp_result r;
+    size_t i, i0 = 0, i1 = 0;
+    if (!train || !theta_a || !theta_b || !out || points < 2 || !(lo <= 0) || !(hi >= 1) || !llp__isfinite(lo) ||
+        !llp__isfinite(hi))
+        return LLP_ERR_ARG;
+    if (val && val->n != train->n) return LLP_ERR_SHAPE;
+    r = llp__slice_setup(lo, hi, points, ends, 2, &t);
+    if (r != LLP_OK) return r;
+    r = llp__slice_eval(train, val, theta_a, theta_b, 1, &t);
+    if (r != LLP_OK) {
+        llp_slice_free(&t);
+        return r;
+    }
+    for (i = 0; i < t.points; i++) {
+        if (t.alpha[i] == 0) i0 = i;
+        if (t.alpha[i] == 1) i1 = i;
+    }
+    br.loss_a = t.train_loss[i0];
+    br.loss_b = t.train_loss[i1];
+    br.barrier_mean = br.barrier_linear = -HUGE_VAL;
+    br.t_mean = br.t_linear = 0;
+    for (i = i0; i <= i1; i++) {
+        double s = t.alpha[i], bm = t.train_loss[i] - 0.5 * (br.loss_a + br.loss_b);
+        double bl = t.train_loss[i] - ((1 - s) * br.loss_a + s * br.loss_b);
+        if (bm > br.barrier_mean) br.barrier_mean = bm, br.t_mean = s;
+        if (bl > br.barrier_linear) br.barrier_linear = bl, br.t_linear = s;
+    }
+    if (barrier) *barrier = br;
+    *out = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_slice_write(const llp_slice *s, const char *path, const char *header, llp_error *err) {
+    static const char *const cols[] = {"alpha", "train_loss", "val_loss", "train_acc", "val_acc"};
+    double *tab;
+    size_t i;
+    llp_result r;
+    llp__clear_error(err);
+    if (!s || !s->alpha || !s->points) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no slice");
+    tab = (double *)LLP_MALLOC(5 * s->points * sizeof(double));
+    if (!tab) return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    for (i = 0; i < s->points; i++) {
+        tab[5 * i] = s->alpha[i], tab[5 * i + 1] = s->train_loss[i], tab[5 * i + 2] = s->val_loss[i];
+        tab[5 * i + 3] = s->train_acc[i], tab[5 * i + 4] = s->val_acc[i];
+    }
+    r = llp_write_table(path, header, cols, tab, s->points, 5, 0, 0, err);
+    LLP_FREE(tab);
+    return r;
 }
 
 /* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
