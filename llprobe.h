@@ -5466,6 +5466,19 @@ done:
 
 /* ---- 11.8 writers ------------------------------------------------------- */
 
+/* Each line of text (may be NULL) as a gnuplot comment line "# <line>". */
+static void llp__put_comment(llp__buf *b, const char *text) {
+    const char *s = text;
+    while (s && *s) {
+        const char *e = strchr(s, '\n');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        llp__put(b, "# ", 2);
+        llp__put(b, s, len);
+        llp__put(b, "\n", 1);
+        s += len + (e ? 1 : 0);
+    }
+}
+
 LLPDEF llp_result llp_write_table(const char *path, const char *header, const char *const *colnames,
                                   const double *data, size_t rows, size_t cols, size_t block, int csv,
                                   llp_error *err) {
@@ -5476,17 +5489,7 @@ LLPDEF llp_result llp_write_table(const char *path, const char *header, const ch
     llp__clear_error(err);
     if (!path || (rows && !data) || cols == 0) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "bad table arguments");
     memset(&b, 0, sizeof b);
-    if (!csv && header) {
-        const char *s = header;
-        while (*s) {
-            const char *e = strchr(s, '\n');
-            size_t len = e ? (size_t)(e - s) : strlen(s);
-            llp__put(&b, "# ", 2);
-            llp__put(&b, s, len);
-            llp__put(&b, "\n", 1);
-            s += len + (e ? 1 : 0);
-        }
-    }
+    if (!csv) llp__put_comment(&b, header);
     if (colnames) {
         if (!csv) llp__put(&b, "# ", 2);
         for (j = 0; j < cols; j++) {
@@ -6800,17 +6803,7 @@ LLPDEF llp_result llp_compare_write_curves(const llp_compare_result *res, const 
     llp__clear_error(err);
     if (!res || !res->e) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no comparison result");
     memset(&b, 0, sizeof b);
-    if (header) {
-        const char *s = header;
-        while (*s) {
-            const char *e = strchr(s, '\n');
-            size_t len = e ? (size_t)(e - s) : strlen(s);
-            llp__put(&b, "# ", 2);
-            llp__put(&b, s, len);
-            llp__put(&b, "\n", 1);
-            s += len + (e ? 1 : 0);
-        }
-    }
+    llp__put_comment(&b, header);
     llp__put(&b, "# columns: step epoch train_loss val_loss; one block per optimizer (gnuplot: index i)\n", 86);
     for (i = 0; i < res->k; i++) {
         const llp_compare_entry *e = res->e + i;
@@ -6842,10 +6835,7 @@ LLPDEF llp_result llp_compare_write_table(const llp_compare_result *res, const c
     llp__clear_error(err);
     if (!res || !res->e) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no comparison result");
     memset(&b, 0, sizeof b);
-    if (header) {
-        len = snprintf(line, sizeof line, "# %s\n", header);
-        llp__put(&b, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
-    }
+    llp__put_comment(&b, header);
     len = snprintf(line, sizeof line, "# name final_loss final_val steps_to_conv steps stop%s\n",
                    with_time ? " seconds" : "");
     llp__put(&b, line, (size_t)len);
