@@ -34,7 +34,7 @@
      3. data                           9. training: optimizers, schedules,
      4. objective & batches               trainer, range test, comparison
      5. analytic landscapes           10. Hessian and curvature tools,
-                                          directions (10b)
+                                          directions, slices, PCA, surfaces (10b)
      6. MLP & autodiff                11. implementation
                                       12. licence
 
@@ -119,7 +119,8 @@ typedef enum llp_result {
     LLP_ERR_VERSION = -13,    /* a file of an unsupported format version */
     LLP_ERR_UNSUPPORTED = -14,/* the operation is not defined here (e.g. HVP of MAE) */
     LLP_ERR_LABEL = -15,      /* a class label is not a non-negative integer in range */
-    LLP_ERR_DIVERGED = -16    /* training diverged: NaN/Inf or the loss grew past its limit */
+    LLP_ERR_DIVERGED = -16,   /* training diverged: NaN/Inf or the loss grew past its limit */
+    LLP_ERR_STOPPED = -17     /* a callback asked to stop; partial results are kept where documented */
 } llp_result;
 
 /* Short English description of a result code. Never NULL. */
@@ -1629,6 +1630,149 @@ LLPDEF llp_result llp_slice_interpolate(const llp_objective *train, const llp_ob
 LLPDEF llp_result llp_slice_write(const llp_slice *s, const char *path, const char *header, llp_error *err);
 LLPDEF void llp_slice_free(llp_slice *s);
 
+/* ---- directions from the Hessian and from trajectories -------------------- */
+
+/* Hessian eigenvector directions at theta: the eigenvectors of the k_top
+   largest eigenvalues (descending), then of the k_bottom smallest (ascending,
+   the most negative first), by Lanczos (llp_lanczos with max_steps, 0 -> its
+   default, and full reorthogonalisation). Each unit eigenvector is scaled to
+   `scale` (0 -> ||theta||, or 1 when theta = 0), so that it sits on the
+   scale of model-normalised random directions; filter normalisation is not
+   applied, as it would stop it being an eigenvector. Its sign is fixed so
+   that its largest-magnitude entry is positive (the solver's sign is
+   arbitrary; a fixed rule keeps files reproducible). dirs: (k_top +
+   k_bottom, n) out, one per row; lambda: (k_top + k_bottom) out, the
+   eigenvalues (may be NULL); resid (may be NULL) the Ritz residual of each
+   unit vector; evals (may be NULL) what was spent. rng: the start vector.
+   Cost: up to max_steps HVPs. Errors as llp_lanczos. */
+LLPDEF llp_result llp_direction_hessian(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                        size_t k_top, size_t k_bottom, size_t max_steps, double scale, llp_rng *rng,
+                                        llp_real *dirs, double *lambda, double *resid, llp_evals *evals);
+
+/* Principal directions of a trajectory theta_0 .. theta_{T-1} (Li et al.
+   2018, section 7). The rows are m_i = theta_i - origin (origin: theta_final
+   = the last snapshot when NULL, as in the paper) or, with centre = 1,
+   m_i = theta_i - mean(theta) (what scikit-learn's PCA, called by the
+   paper's code, computes). The components are the right singular vectors of
+   the T x n matrix M, found from the T x T Gram matrix M M^T (llp_sym_eig in
+   double; T of a few thousand at most), so the cost is O(T^2 n + T^3).
+     explained[j] = s_j^2 / ||M||_F^2, the share of the trajectory's spread
+                    (squared distance to the origin or mean) along component j;
+     residual     = sqrt(1 - explained[0] - explained[1]), the relative
+                    Frobenius norm of M off the plane of the first two
+                    components (0: the trajectory lies in the plane);
+     coords       (T, 2) least-squares coordinates of theta_i - theta_plane
+                    along components 0 and 1, where theta_plane = origin (the
+                    last snapshot when NULL; centring changes the components,
+                    not the plane's anchor): the points to draw over a surface
+                    computed around theta_plane along those components;
+     offplane     (T) distance of each theta_i from that plane.
+   residual measures M (centred or not), offplane the anchored plane.
+   Components are unit vectors, orthonormal to rounding, each with its
+   largest-magnitude entry positive. */
+typedef struct llp_pca {
+    size_t n;              /* coordinates */
+    size_t rows;           /* snapshots T */
+    size_t k;              /* components held (<= min(T, n), and <= the rank found) */
+    llp_real *components;  /* (k, n) */
+    double *sv;            /* (k) singular values of M, descending */
+    double *explained;     /* (k) explained-variance ratios */
+    double total;          /* ||M||_F^2 */
+    double residual;
+    double *coords;        /* (rows, 2) */
+    double *offplane;      /* (rows) */
+} llp_pca;
+
+/* snapshots: (count, n) row-major (llp_traj's theta). k: components wanted
+   (0 -> 2; at least 2 are computed for the plane). LLP_ERR_ARG for NULLs,
+   count < 3, or a trajectory whose rows span fewer than two dimensions
+   (nothing to draw a plane from). Allocates (llp_pca_free). */
+LLPDEF llp_result llp_pca_trajectory(const llp_real *snapshots, size_t count, size_t n, const llp_real *origin,
+                                     int centre, size_t k, llp_pca *out);
+LLPDEF void llp_pca_free(llp_pca *p);
+
+/* Least-squares coordinates of points in the plane origin + a d1 + b d2:
+   (a, b) minimises ||p - origin - a d1 - b d2||, from the 2 x 2 normal
+   equations in double (d1 and d2 need not be orthogonal or unit). points:
+   (count, n); coords: (count, 2) out; dist: (count) out, the distance off
+   the plane, or NULL. LLP_ERR_ARG for NULLs or d1, d2 (nearly) parallel
+   (|cos| > 1 - 1e-12) or zero. */
+LLPDEF llp_result llp_plane_project(const llp_real *origin, const llp_real *d1, const llp_real *d2, size_t n,
+                                    const llp_real *points, size_t count, double *coords, double *dist);
+
+/* The plane through three parameter vectors (e.g. three trained minima, as in
+   Garipov et al. 2018): origin p0, d1 = p1 - p0 and d2 the part of p2 - p0
+   orthogonal to d1, rescaled to ||d1|| so both axes share a scale. Then p0,
+   p1, p2 sit at coords (0, 0), (1, 0) and (coords[4], coords[5]) (coords may
+   be NULL). LLP_ERR_ARG when the points are (nearly) collinear. */
+LLPDEF llp_result llp_plane_from_points(const llp_real *p0, const llp_real *p1, const llp_real *p2, size_t n,
+                                        llp_real *d1, llp_real *d2, double coords[6]);
+
+/* ---- 2-D surfaces ----------------------------------------------------------
+   L(theta + x d1 + y d2) on an nx x ny grid: training and (when given)
+   validation loss and accuracy at each point, and on request the extreme
+   Hessian eigenvalues of the training loss there. Full batches: every value
+   is over the whole data set of its objective.
+
+   With desc->path set the points are written as they are computed, to
+   "<path>.part", one line per point ("x y train_loss val_loss train_acc
+   val_acc [lambda_max lambda_min]", %.17g, NaN as "nan"), scan lines of
+   constant y (y outer, x inner) separated by a blank line; when the grid is
+   complete the file is renamed to path. A run that finds "<path>.part" (an
+   interrupted run: killed, or stopped by the progress callback) reads the
+   complete lines back, drops a torn last line, and continues with the next
+   point: no point is lost or computed twice, and the finished file is byte
+   for byte the one an uninterrupted run writes. A run that finds a complete
+   file at path with the same header loads it instead of computing. The
+   header carries a fingerprint of theta, d1, d2, the grid and the options;
+   a .part file with another fingerprint is refused (LLP_ERR_FORMAT, nothing
+   touched) rather than overwritten.
+
+   For an MLP objective (llp_mlp_objective_get) the points of a scan line go
+   through llp_mlp_plane_loss: the first layer's products are shared and no
+   activations are stored for a backward pass. Other objectives are
+   evaluated point by point (llp_objective_loss). */
+typedef struct llp_surface_desc {
+    double x_min, x_max, y_min, y_max; /* all four 0 -> [-1, 1] x [-1, 1] */
+    size_t nx, ny;         /* points per axis (0 -> 51; at least 2) */
+    int curvature;         /* 1: lambda_max and lambda_min of the training Hessian at every point by
+                              Lanczos (curvature_steps HVPs a point: meant for small grids) */
+    size_t curvature_steps;/* Krylov dimension per point (0 -> min(n, 20)) */
+    uint64_t curvature_seed; /* start vector of point i from the seed curvature_seed + i */
+    const char *path;      /* NULL: in memory only */
+    const char *header;    /* caller's header lines (directions, normalisation, seed, data set) */
+    /* called after each chunk of points (a scan line or a point); a nonzero
+       return stops the run with LLP_ERR_STOPPED, keeping "<path>.part" */
+    int (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
+} llp_surface_desc;
+
+typedef struct llp_surface {
+    size_t nx, ny;
+    double *x, *y;         /* (nx), (ny) grid coordinates, ascending */
+    /* (ny * nx): index j * nx + i is the point (x[i], y[j]); NaN when absent */
+    double *train_loss, *val_loss, *train_acc, *val_acc;
+    double *lambda_max, *lambda_min; /* NULL without curvature */
+    size_t resumed;        /* points read back from an earlier run's file */
+    size_t computed;       /* points computed by this call */
+    llp_evals evals;       /* what this call spent (loss: loss evaluations, train and val) */
+} llp_surface;
+
+/* Compute the surface around theta (d1, d2: (n), normalise them first). val
+   may be NULL. desc may be NULL (defaults, in memory). err (may be NULL)
+   names the file and line of a bad .part file. Allocates (llp_surface_free).
+   LLP_ERR_ARG / LLP_ERR_SHAPE for bad arguments, LLP_ERR_STOPPED when the
+   progress callback stopped it, errors of the objectives and of I/O. */
+LLPDEF llp_result llp_surface_compute(const llp_objective *train, const llp_objective *val, const llp_real *theta,
+                                      const llp_real *d1, const llp_real *d2, const llp_surface_desc *desc,
+                                      llp_surface *out, llp_error *err);
+/* Write a surface: gnuplot (header lines as comments, a column line, blank
+   lines between scan lines) or, with csv = 1, CSV (a column line, no
+   comments or blank lines). Atomic. */
+LLPDEF llp_result llp_surface_write(const llp_surface *s, const char *path, const char *header, int csv,
+                                    llp_error *err);
+LLPDEF void llp_surface_free(llp_surface *s);
+
 #ifdef __cplusplus
 }
 #endif
@@ -1704,6 +1848,7 @@ LLPDEF const char *llp_result_string(llp_result r) {
     case LLP_ERR_UNSUPPORTED: return "operation not supported";
     case LLP_ERR_LABEL: return "invalid class label";
     case LLP_ERR_DIVERGED: return "training diverged";
+    case LLP_ERR_STOPPED: return "stopped by a callback";
     }
     return "unknown result code";
 }
@@ -8665,6 +8810,662 @@ LLPDEF llp_result llp_slice_write(const llp_slice *s, const char *path, const ch
     r = llp_write_table(path, header, cols, tab, s->points, 5, 0, 0, err);
     LLP_FREE(tab);
     return r;
+}
+
+/* ---- 11.10d Hessian and trajectory directions, planes ---- */
+
+/* Flip v so that its largest-magnitude entry (the first of equals) is positive. */
+static void llp__fix_sign(llp_real *v, size_t n) {
+    size_t i, im = 0;
+    double best = -1;
+    for (i = 0; i < n; i++)
+        if (fabs((double)v[i]) > best) best = fabs((double)v[i]), im = i;
+    if (v[im] < 0) llp_scale(-1, v, n);
+}
+
+LLPDEF llp_result llp_direction_hessian(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                        size_t k_top, size_t k_bottom, size_t max_steps, double scale, llp_rng *rng,
+                                        llp_real *dirs, double *lambda, double *resid, llp_evals *evals) {
+    llp_lanczos_desc ld;
+    llp_eig_result er;
+    size_t k = k_top + k_bottom, i, n;
+    double s;
+    llp_result r;
+    if (!f || !theta || !dirs || !rng || k == 0 || k < k_top || !(scale >= 0) || !llp__isfinite(scale))
+        return LLP_ERR_ARG;
+    n = f->n;
+    memset(&ld, 0, sizeof ld);
+    memset(&er, 0, sizeof er);
+    ld.k_largest = k_top;
+    ld.k_smallest = k_bottom;
+    ld.max_steps = max_steps;
+    ld.want_vectors = 1;
+    r = llp_lanczos(f, theta, bp, &ld, rng, &er);
+    if (r != LLP_OK) return r;
+    s = scale > 0 ? scale : llp_nrm2(theta, n);
+    if (!(s > 0)) s = 1;
+    for (i = 0; i < k; i++) {
+        llp_real *d = dirs + i * n;
+        llp_copy(er.vectors + i * n, d, n);
+        llp__rescale(d, n, s);
+        llp__fix_sign(d, n);
+        if (lambda) lambda[i] = er.values[i];
+        if (resid) resid[i] = er.residuals[i];
+    }
+    if (evals) *evals = er.evals;
+    llp_eig_result_free(&er);
+    return LLP_OK;
+}
+
+LLPDEF void llp_pca_free(llp_pca *p) {
+    if (!p) return;
+    LLP_FREE(p->components);
+    LLP_FREE(p->sv);
+    memset(p, 0, sizeof *p);
+}
+
+LLPDEF llp_result llp_plane_project(const llp_real *origin, const llp_real *d1, const llp_real *d2, size_t n,
+                                    const llp_real *points, size_t count, double *coords, double *dist) {
+    double g11, g12, g22, det;
+    size_t i, t;
+    if (!origin || !d1 || !d2 || n == 0 || (count && (!points || !coords))) return LLP_ERR_ARG;
+    g11 = llp_dot(d1, d1, n);
+    g12 = llp_dot(d1, d2, n);
+    g22 = llp_dot(d2, d2, n);
+    det = g11 * g22 - g12 * g12;
+    if (!(g11 > 0) || !(g22 > 0) || !(det > 2e-12 * g11 * g22)) return LLP_ERR_ARG;
+    for (i = 0; i < count; i++) {
+        const llp_real *p = points + i * n;
+        double b1 = 0, b2 = 0, a, b, r2 = 0;
+        for (t = 0; t < n; t++) {
+            double x = (double)p[t] - (double)origin[t];
+            b1 += (double)d1[t] * x;
+            b2 += (double)d2[t] * x;
+        }
+        a = (g22 * b1 - g12 * b2) / det;
+        b = (g11 * b2 - g12 * b1) / det;
+        coords[2 * i] = a;
+        coords[2 * i + 1] = b;
+        if (dist) {
+            for (t = 0; t < n; t++) {
+                double e = (double)p[t] - (double)origin[t] - a * (double)d1[t] - b * (double)d2[t];
+                r2 += e * e;
+            }
+            dist[i] = sqrt(r2);
+        }
+    }
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_plane_from_points(const llp_real *p0, const llp_real *p1, const llp_real *p2, size_t n,
+                                        llp_real *d1, llp_real *d2, double coords[6]) {
+    double n1, ne, c, c2, n2;
+    size_t i;
+    if (!p0 || !p1 || !p2 || !d1 || !d2 || n == 0) return LLP_ERR_ARG;
+    for (i = 0; i < n; i++) {
+        d1[i] = (llp_real)((double)p1[i] - (double)p0[i]);
+        d2[i] = (llp_real)((double)p2[i] - (double)p0[i]);
+    }
+    n1 = llp_nrm2(d1, n);
+    ne = llp_nrm2(d2, n);
+    if (!(n1 > 0) || !(ne > 0)) return LLP_ERR_ARG;
+    c = llp_dot(d1, d2, n) / (n1 * n1);
+    for (i = 0; i < n; i++) d2[i] = (llp_real)(d2[i] - c * d1[i]);
+    c2 = llp_dot(d1, d2, n) / (n1 * n1); /* a second pass for the rounding of the first */
+    for (i = 0; i < n; i++) d2[i] = (llp_real)(d2[i] - c2 * d1[i]);
+    n2 = llp_nrm2(d2, n);
+    if (!(n2 > 1e-12 * ne)) return LLP_ERR_ARG;
+    llp_scale((llp_real)(n1 / n2), d2, n);
+    if (coords) {
+        coords[0] = coords[1] = coords[3] = 0;
+        coords[2] = 1;
+        coords[4] = c + c2;
+        coords[5] = n2 / n1;
+    }
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_pca_trajectory(const llp_real *S, size_t T, size_t n, const llp_real *origin, int centre,
+                                     size_t k, llp_pca *out) {
+    llp_pca p;
+    double *mu = NULL, *G = NULL, *w = NULL, *V = NULL, *c = NULL, total = 0, off2 = 0;
+    const llp_real *anchor;
+    size_t i, j, t, q, rank = 0;
+    llp_result r = LLP_OK;
+    if (!S || !out || T < 3 || n < 2) return LLP_ERR_ARG;
+    if (k < 2) k = 2;
+    if (k > T) k = T;
+    if (k > n) k = n;
+    if (!llp__mul(T, T) || !llp__mul(T * T, 2 * sizeof(double))) return LLP_ERR_NOMEM;
+    memset(&p, 0, sizeof p);
+    anchor = origin ? origin : S + (T - 1) * n;
+    mu = (double *)LLP_MALLOC(n * sizeof(double));
+    G = (double *)LLP_MALLOC(2 * T * T * sizeof(double) + 2 * T * sizeof(double));
+    c = (double *)LLP_MALLOC(n * sizeof(double));
+    if (!mu || !G || !c) {
+        r = LLP_ERR_NOMEM;
+        goto done;
+    }
+    V = G + T * T;
+    w = V + T * T;
+    /* the rows' reference point */
+    for (t = 0; t < n; t++) {
+        if (centre) {
+            double s = 0;
+            for (i = 0; i < T; i++) s += (double)S[i * n + t];
+            mu[t] = s / (double)T;
+        } else {
+            mu[t] = (double)anchor[t];
+        }
+    }
+    /* Gram matrix of the rows (lower triangle), accumulated in double */
+    for (i = 0; i < T; i++)
+        for (j = 0; j <= i; j++) {
+            const llp_real *a = S + i * n, *b = S + j * n;
+            double s = 0;
+            for (t = 0; t < n; t++) s += ((double)a[t] - mu[t]) * ((double)b[t] - mu[t]);
+            G[i * T + j] = G[j * T + i] = s;
+        }
+    for (i = 0; i < T; i++) total += G[i * T + i];
+    if (!llp__isfinite(total)) {
+        r = LLP_ERR_NONFINITE;
+        goto done;
+    }
+    r = llp_sym_eig(G, T, w, V);
+    if (r != LLP_OK) goto done;
+    /* components with a singular value clearly above rounding: s^2 > 1e-20 ||M||^2
+       keeps the right vectors M^T u / s accurate to about eps / 1e-10 */
+    while (rank < T && w[T - 1 - rank] > 1e-20 * total) rank++;
+    if (!(total > 0) || rank < 2) {
+        r = LLP_ERR_ARG;
+        goto done;
+    }
+    if (k > rank) k = rank;
+    p.n = n;
+    p.rows = T;
+    p.k = k;
+    p.total = total;
+    p.components = (llp_real *)LLP_MALLOC(llp__mul(k, n) * sizeof(llp_real));
+    p.sv = (double *)LLP_MALLOC((2 * k + 3 * T) * sizeof(double));
+    if (!p.components || !p.sv) {
+        r = LLP_ERR_NOMEM;
+        goto done;
+    }
+    p.explained = p.sv + k;
+    p.coords = p.explained + k;
+    p.offplane = p.coords + 2 * T;
+    for (q = 0; q < k; q++) {
+        size_t col = T - 1 - q;
+        double s = sqrt(w[col]), nc;
+        llp_real *v = p.components + q * n;
+        p.sv[q] = s;
+        p.explained[q] = w[col] / total;
+        for (t = 0; t < n; t++) c[t] = 0;
+        for (i = 0; i < T; i++) {
+            double u = V[i * T + col] / s;
+            const llp_real *a = S + i * n;
+            for (t = 0; t < n; t++) c[t] += u * ((double)a[t] - mu[t]);
+        }
+        /* against the earlier components, twice (rounding of M^T u / s) */
+        for (j = 0; j < 2; j++)
+            for (i = 0; i < q; i++) {
+                const llp_real *e = p.components + i * n;
+                double dot = 0;
+                for (t = 0; t < n; t++) dot += c[t] * (double)e[t];
+                for (t = 0; t < n; t++) c[t] -= dot * (double)e[t];
+            }
+        nc = 0;
+        for (t = 0; t < n; t++) nc += c[t] * c[t];
+        nc = sqrt(nc);
+        for (t = 0; t < n; t++) v[t] = (llp_real)(c[t] / nc);
+        llp__fix_sign(v, n);
+    }
+    /* off-plane part of the rows as used, measured directly (not as 1 - e0 - e1,
+       which would lose everything below sqrt(eps)) */
+    for (i = 0; i < T; i++) {
+        const llp_real *a = S + i * n, *e0 = p.components, *e1 = p.components + n;
+        double x0 = 0, x1 = 0;
+        for (t = 0; t < n; t++) {
+            double x = (double)a[t] - mu[t];
+            x0 += x * (double)e0[t];
+            x1 += x * (double)e1[t];
+        }
+        for (t = 0; t < n; t++) {
+            double e = (double)a[t] - mu[t] - x0 * (double)e0[t] - x1 * (double)e1[t];
+            off2 += e * e;
+        }
+    }
+    p.residual = sqrt(off2 / total);
+    r = llp_plane_project(anchor, p.components, p.components + n, n, S, T, p.coords, p.offplane);
+done:
+    LLP_FREE(mu);
+    LLP_FREE(G);
+    LLP_FREE(c);
+    if (r != LLP_OK) {
+        llp_pca_free(&p);
+        return r;
+    }
+    *out = p;
+    return LLP_OK;
+}
+
+/* ---- 11.10e 2-D surfaces ---- */
+
+static uint64_t llp__fnv1a_more(uint64_t h, const unsigned char *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+LLPDEF void llp_surface_free(llp_surface *s) {
+    if (!s) return;
+    LLP_FREE(s->x);
+    memset(s, 0, sizeof *s);
+}
+
+/* %.17g, every NaN as "nan" (printf may write "-nan"). */
+static void llp__put_num(llp__buf *b, double v) {
+    char s[48];
+    int len;
+    if (v != v) {
+        llp__put(b, "nan", 3);
+        return;
+    }
+    len = snprintf(s, sizeof s, "%.17g", v);
+    llp__put(b, s, (size_t)len);
+}
+
+static const char *const llp__surf_cols[8] = {"x", "y", "train_loss", "val_loss", "train_acc", "val_acc",
+                                              "lambda_max", "lambda_min"};
+
+/* One line of point p: x y and the values, separated by sep. */
+static void llp__surf_line(llp__buf *b, const llp_surface *s, size_t p, char sep) {
+    const double *v[6];
+    size_t c, nv = s->lambda_max ? 6 : 4;
+    v[0] = s->train_loss, v[1] = s->val_loss, v[2] = s->train_acc, v[3] = s->val_acc;
+    v[4] = s->lambda_max, v[5] = s->lambda_min;
+    llp__put_num(b, s->x[p % s->nx]);
+    llp__put(b, &sep, 1);
+    llp__put_num(b, s->y[p / s->nx]);
+    for (c = 0; c < nv; c++) {
+        llp__put(b, &sep, 1);
+        llp__put_num(b, v[c][p]);
+    }
+    llp__put(b, "\n", 1);
+}
+
+static void llp__surf_columns(llp__buf *b, int curvature, int csv) {
+    size_t c, nc = curvature ? 8 : 6;
+    if (!csv) llp__put(b, "# ", 2);
+    for (c = 0; c < nc; c++) {
+        if (c) llp__put(b, csv ? "," : " ", 1);
+        llp__put(b, llp__surf_cols[c], strlen(llp__surf_cols[c]));
+    }
+    llp__put(b, "\n", 1);
+}
+
+LLPDEF llp_result llp_surface_write(const llp_surface *s, const char *path, const char *header, int csv,
+                                    llp_error *err) {
+    llp__buf b;
+    size_t p, N;
+    llp_result r;
+    llp__clear_error(err);
+    if (!s || !s->x || !path) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no surface or path");
+    memset(&b, 0, sizeof b);
+    if (!csv) llp__put_comment(&b, header);
+    llp__surf_columns(&b, s->lambda_max != NULL, csv);
+    N = s->nx * s->ny;
+    for (p = 0; p < N; p++) {
+        if (!csv && p && p % s->nx == 0) llp__put(&b, "\n", 1);
+        llp__surf_line(&b, s, p, csv ? ',' : ' ');
+    }
+    if (b.oom) {
+        LLP_FREE(b.p);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    r = llp__write_atomic(path, b.p, b.n, err);
+    LLP_FREE(b.p);
+    return r;
+}
+
+/* Read the points of a surface file (header already matched, body from pos):
+   returns the number of complete points and sets *end to the byte after the
+   last one. A torn last line ends the scan; anything else that is not what
+   this run would have written is LLP_ERR_FORMAT. */
+static llp_result llp__surf_parse(const char *buf, size_t len, size_t pos, size_t line0, llp_surface *s,
+                                  const char *file, size_t *points, size_t *end, llp_error *err) {
+    size_t N = s->nx * s->ny, p = 0, line = line0, nv = s->lambda_max ? 6 : 4, c;
+    double *v[6];
+    llp__buf pre;
+    llp_result r = LLP_OK;
+    v[0] = s->train_loss, v[1] = s->val_loss, v[2] = s->train_acc, v[3] = s->val_acc;
+    v[4] = s->lambda_max, v[5] = s->lambda_min;
+    memset(&pre, 0, sizeof pre);
+    *end = pos;
+    while (p < N && pos < len) {
+        const char *nl, *q;
+        char *e;
+        if (p && p % s->nx == 0) {
+            if (buf[pos] != '\n') {
+                r = llp__fail(err, LLP_ERR_FORMAT, file, (long)line, 1, "expected the blank line between scan lines");
+                break;
+            }
+            pos++, line++;
+            if (pos == len) break;
+        }
+        nl = (const char *)memchr(buf + pos, '\n', len - pos);
+        if (!nl) break; /* torn last line: dropped */
+        /* the coordinates must be this run's, written the same way */
+        pre.n = 0;
+        llp__put_num(&pre, s->x[p % s->nx]);
+        llp__put(&pre, " ", 1);
+        llp__put_num(&pre, s->y[p / s->nx]);
+        llp__put(&pre, " ", 1);
+        if (pre.oom) {
+            r = llp__fail(err, LLP_ERR_NOMEM, file, 0, 0, "out of memory");
+            break;
+        }
+        if ((size_t)(nl - (buf + pos)) < pre.n || memcmp(buf + pos, pre.p, pre.n) != 0) {
+            r = llp__fail(err, LLP_ERR_FORMAT, file, (long)line, 1, "point %lu is not at this grid's coordinates",
+                          (unsigned long)p);
+            break;
+        }
+        q = buf + pos + pre.n;
+        for (c = 0; c < nv; c++) {
+            double x = strtod(q, &e);
+            if (e == q || (c + 1 < nv ? *e != ' ' : e != nl)) {
+                r = llp__fail(err, LLP_ERR_FORMAT, file, (long)line, (long)(q - (buf + pos)) + 1,
+                              "expected %lu numbers after the coordinates", (unsigned long)nv);
+                break;
+            }
+            v[c][p] = x;
+            q = e + 1;
+        }
+        if (r != LLP_OK) break;
+        pos = (size_t)(nl - buf) + 1;
+        line++;
+        p++;
+        *end = pos;
+    }
+    if (r == LLP_OK && p == N && *end != len)
+        r = llp__fail(err, LLP_ERR_FORMAT, file, (long)line, 1, "data after the last grid point");
+    LLP_FREE(pre.p);
+    *points = p;
+    return r;
+}
+
+/* Evaluate points p0 .. p0 + cnt - 1 (one scan line at most) into s. */
+static llp_result llp__surf_eval(const llp_objective *train, const llp_objective *val, const llp_real *theta,
+                                 const llp_real *d1, const llp_real *d2, llp_surface *s, size_t p0, size_t cnt,
+                                 const llp_surface_desc *dd, size_t steps, llp_real *pt, llp_real *ab,
+                                 llp_real *lbuf) {
+    size_t n = train->n, q, t;
+    double yv = s->y[p0 / s->nx];
+    llp_result r = LLP_OK;
+    int pass;
+    for (pass = 0; pass < 2; pass++) {
+        const llp_objective *f = pass ? val : train;
+        double *loss = pass ? s->val_loss : s->train_loss, *acc = pass ? s->val_acc : s->train_acc;
+        if (!f) continue;
+        if (f->loss_grad == llp__mlpobj_loss_grad) {
+            llp_mlp_objective *mo = (llp_mlp_objective *)f->ctx;
+            for (q = 0; q < cnt; q++) {
+                ab[q] = (llp_real)s->x[(p0 + q) % s->nx];
+                ab[cnt + q] = (llp_real)yv;
+            }
+            r = llp_mlp_plane_loss(mo->mlp, theta, d1, d2, mo->data, NULL, ab, ab + cnt, cnt, lbuf,
+                                   f->accuracy ? acc + p0 : NULL, &mo->work);
+            if (r != LLP_OK) return r;
+            for (q = 0; q < cnt; q++) loss[p0 + q] = lbuf[q];
+        } else {
+            for (q = 0; q < cnt; q++) {
+                double xv = s->x[(p0 + q) % s->nx];
+                llp_real l;
+                for (t = 0; t < n; t++) pt[t] = (llp_real)(theta[t] + xv * d1[t] + yv * d2[t]);
+                if ((r = llp_objective_loss(f, pt, NULL, &l)) != LLP_OK) return r;
+                loss[p0 + q] = l;
+                if (f->accuracy && (r = f->accuracy(f->ctx, pt, NULL, &acc[p0 + q])) != LLP_OK) return r;
+            }
+        }
+        s->evals.loss += cnt;
+    }
+    if (dd->curvature) {
+        for (q = 0; q < cnt; q++) {
+            double xv = s->x[(p0 + q) % s->nx];
+            llp_lanczos_desc ld;
+            llp_eig_result er;
+            llp_rng rng;
+            memset(&ld, 0, sizeof ld);
+            ld.k_largest = ld.k_smallest = 1;
+            ld.max_steps = steps;
+            for (t = 0; t < n; t++) pt[t] = (llp_real)(theta[t] + xv * d1[t] + yv * d2[t]);
+            llp_rng_seed(&rng, dd->curvature_seed + (uint64_t)(p0 + q));
+            r = llp_lanczos(train, pt, NULL, &ld, &rng, &er);
+            if (r == LLP_ERR_NONFINITE) { /* the loss blew up there: no curvature to report */
+                s->lambda_max[p0 + q] = s->lambda_min[p0 + q] = NAN;
+                r = LLP_OK;
+                continue;
+            }
+            if (r != LLP_OK) return r;
+            s->lambda_max[p0 + q] = er.values[0];
+            s->lambda_min[p0 + q] = er.values[1];
+            s->evals.hvp += er.evals.hvp;
+            s->evals.grad += er.evals.grad;
+            llp_eig_result_free(&er);
+        }
+    }
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_surface_compute(const llp_objective *train, const llp_objective *val, const llp_real *theta,
+                                      const llp_real *d1, const llp_real *d2, const llp_surface_desc *desc,
+                                      llp_surface *out, llp_error *err) {
+    llp_surface_desc dd;
+    llp_surface s;
+    llp__buf hb, lb;
+    char part[4096], text[512];
+    size_t n, N, nvals, steps = 0, i, p = 0, hlines = 0;
+    double *block;
+    llp_real *pt = NULL, *ab = NULL, *lbuf = NULL;
+    unsigned char *old = NULL;
+    size_t oldlen = 0;
+    FILE *f = NULL;
+    uint64_t fp;
+    int have_part = 0;
+    llp_result r = LLP_OK;
+    llp__clear_error(err);
+    memset(&s, 0, sizeof s);
+    memset(&hb, 0, sizeof hb);
+    memset(&lb, 0, sizeof lb);
+    if (!train || !theta || !d1 || !d2 || !out || train->n == 0)
+        return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "surface: missing objective, theta or direction");
+    n = train->n;
+    if (val && val->n != n)
+        return llp__fail(err, LLP_ERR_SHAPE, NULL, 0, 0, "surface: validation objective has %lu parameters, not %lu",
+                         (unsigned long)val->n, (unsigned long)n);
+    if (desc) dd = *desc;
+    else memset(&dd, 0, sizeof dd);
+    if (dd.x_min == 0 && dd.x_max == 0 && dd.y_min == 0 && dd.y_max == 0)
+        dd.x_min = dd.y_min = -1, dd.x_max = dd.y_max = 1;
+    if (!dd.nx) dd.nx = 51;
+    if (!dd.ny) dd.ny = 51;
+    if (!(dd.x_min < dd.x_max) || !(dd.y_min < dd.y_max) || !llp__isfinite(dd.x_min) || !llp__isfinite(dd.x_max) ||
+        !llp__isfinite(dd.y_min) || !llp__isfinite(dd.y_max) || dd.nx < 2 || dd.ny < 2)
+        return llp__fail(err, LLP_ERR_ARG, dd.path, 0, 0, "surface: empty range or fewer than 2 points per axis");
+    if (dd.path && strlen(dd.path) + 6 > sizeof part)
+        return llp__fail(err, LLP_ERR_ARG, dd.path, 0, 0, "surface: path too long");
+    if (dd.curvature) {
+        steps = dd.curvature_steps ? dd.curvature_steps : 20;
+        if (steps > n) steps = n;
+        if (steps < 2) return llp__fail(err, LLP_ERR_ARG, dd.path, 0, 0, "surface: curvature needs 2 Lanczos steps");
+    }
+    N = llp__mul(dd.nx, dd.ny);
+    nvals = dd.curvature ? 6 : 4;
+    if (!N || !llp__mul(N, nvals + 1)) return llp__fail(err, LLP_ERR_NOMEM, dd.path, 0, 0, "surface too large");
+    block = (double *)LLP_MALLOC((dd.nx + dd.ny + nvals * N) * sizeof(double));
+    pt = (llp_real *)LLP_MALLOC((n + 3 * dd.nx) * sizeof(llp_real));
+    if (!block || !pt) {
+        LLP_FREE(block);
+        LLP_FREE(pt);
+        return llp__fail(err, LLP_ERR_NOMEM, dd.path, 0, 0, "out of memory");
+    }
+    ab = pt + n;
+    lbuf = ab + 2 * dd.nx;
+    s.nx = dd.nx, s.ny = dd.ny;
+    s.x = block, s.y = block + dd.nx;
+    s.train_loss = s.y + dd.ny, s.val_loss = s.train_loss + N, s.train_acc = s.val_loss + N;
+    s.val_acc = s.train_acc + N;
+    if (dd.curvature) s.lambda_max = s.val_acc + N, s.lambda_min = s.lambda_max + N;
+    for (i = 0; i < dd.nx; i++)
+        s.x[i] = i + 1 == dd.nx ? dd.x_max : dd.x_min + (dd.x_max - dd.x_min) * (double)i / (double)(dd.nx - 1);
+    for (i = 0; i < dd.ny; i++)
+        s.y[i] = i + 1 == dd.ny ? dd.y_max : dd.y_min + (dd.y_max - dd.y_min) * (double)i / (double)(dd.ny - 1);
+    for (i = 0; i < nvals * N; i++) s.train_loss[i] = NAN;
+
+    if (dd.path) {
+        /* the header this run writes; a file with another header is another run's */
+        llp__put_comment(&hb, dd.header);
+        snprintf(text, sizeof text,
+                 "surface: L(theta + x d1 + y d2), x in [%.17g, %.17g] (%lu points), y in [%.17g, %.17g] "
+                 "(%lu points); scan lines of constant y, separated by blank lines",
+                 dd.x_min, dd.x_max, (unsigned long)dd.nx, dd.y_min, dd.y_max, (unsigned long)dd.ny);
+        llp__put_comment(&hb, text);
+        snprintf(text, sizeof text, "batch: full data, training loss over %lu samples%s", (unsigned long)train->n_samples,
+                 val ? "" : "; no validation objective (its columns are nan)");
+        llp__put_comment(&hb, text);
+        if (val) {
+            snprintf(text, sizeof text, "validation: full data, %lu samples", (unsigned long)val->n_samples);
+            llp__put_comment(&hb, text);
+        }
+        if (dd.curvature) {
+            snprintf(text, sizeof text,
+                     "curvature: lambda_max and lambda_min of the training Hessian by Lanczos, %lu steps a point, "
+                     "start vector of point i seeded with %llu + i",
+                     (unsigned long)steps, (unsigned long long)dd.curvature_seed);
+            llp__put_comment(&hb, text);
+        }
+        /* FNV-1a over theta, d1, d2, the width of llp_real and the header so far */
+        fp = llp__fnv1a_more(0xcbf29ce484222325ULL, (const unsigned char *)theta, n * sizeof(llp_real));
+        fp = llp__fnv1a_more(fp, (const unsigned char *)d1, n * sizeof(llp_real));
+        fp = llp__fnv1a_more(fp, (const unsigned char *)d2, n * sizeof(llp_real));
+        text[0] = (char)sizeof(llp_real);
+        fp = llp__fnv1a_more(fp, (const unsigned char *)text, 1);
+        fp = llp__fnv1a_more(fp, hb.p, hb.n);
+        snprintf(text, sizeof text, "fingerprint: %016llx (theta, d1, d2, grid and options; resuming needs the same)",
+                 (unsigned long long)fp);
+        llp__put_comment(&hb, text);
+        llp__surf_columns(&hb, dd.curvature, 0);
+        if (hb.oom) {
+            r = llp__fail(err, LLP_ERR_NOMEM, dd.path, 0, 0, "out of memory");
+            goto done;
+        }
+        for (i = 0; i < hb.n; i++) hlines += hb.p[i] == '\n';
+        snprintf(part, sizeof part, "%s.part", dd.path);
+        f = fopen(part, "rb");
+        if (f) {
+            size_t end = 0;
+            fclose(f);
+            f = NULL;
+            r = llp__read_file(part, &old, &oldlen, err);
+            if (r != LLP_OK) goto done;
+            if (oldlen < hb.n || memcmp(old, hb.p, hb.n) != 0) {
+                size_t line = 1;
+                for (i = 0; i < hb.n && i < oldlen && old[i] == hb.p[i]; i++) line += old[i] == '\n';
+                r = llp__fail(err, LLP_ERR_FORMAT, part, (long)line, 0,
+                              "holds a partial surface of other arguments (header differs at this line); delete "
+                              "it to start over");
+                goto done;
+            }
+            r = llp__surf_parse((const char *)old, oldlen, hb.n, hlines + 1, &s, part, &p, &end, err);
+            if (r != LLP_OK) goto done;
+            have_part = 1;
+            if (end != oldlen) { /* a torn last line: keep what is whole */
+                r = llp__write_atomic(part, old, end, err);
+                if (r != LLP_OK) goto done;
+            }
+        } else {
+            f = fopen(dd.path, "rb");
+            if (f) { /* a finished file of the same run: load it */
+                size_t end = 0, got = 0;
+                fclose(f);
+                f = NULL;
+                if (llp__read_file(dd.path, &old, &oldlen, NULL) == LLP_OK && oldlen >= hb.n &&
+                    memcmp(old, hb.p, hb.n) == 0 &&
+                    llp__surf_parse((const char *)old, oldlen, hb.n, hlines + 1, &s, dd.path, &got, &end, NULL) ==
+                        LLP_OK &&
+                    got == N && end == oldlen) {
+                    s.resumed = N;
+                    goto done;
+                }
+                for (i = 0; i < nvals * N; i++) s.train_loss[i] = NAN;
+            }
+            r = llp__write_atomic(part, hb.p, hb.n, err);
+            if (r != LLP_OK) goto done;
+            have_part = 1;
+        }
+        s.resumed = p;
+        if (p < N) {
+            f = fopen(part, "ab");
+            if (!f) {
+                r = llp__fail(err, LLP_ERR_IO, part, 0, 0, "cannot open for appending");
+                goto done;
+            }
+        }
+    }
+
+    while (p < N) {
+        size_t cnt = train->loss_grad == llp__mlpobj_loss_grad ? dd.nx - p % dd.nx : 1, q;
+        r = llp__surf_eval(train, val, theta, d1, d2, &s, p, cnt, &dd, steps, pt, ab, lbuf);
+        if (r != LLP_OK) {
+            llp__fail(err, r, dd.path, 0, 0, "surface: evaluating point %lu failed: %s", (unsigned long)p,
+                      llp_result_string(r));
+            goto done;
+        }
+        if (f) {
+            lb.n = 0;
+            for (q = p; q < p + cnt; q++) {
+                if (q && q % dd.nx == 0) llp__put(&lb, "\n", 1);
+                llp__surf_line(&lb, &s, q, ' ');
+            }
+            if (lb.oom || fwrite(lb.p, 1, lb.n, f) != lb.n || fflush(f) != 0) {
+                r = llp__fail(err, LLP_ERR_IO, part, 0, 0, "writing points failed (disk full?)");
+                goto done;
+            }
+        }
+        p += cnt;
+        s.computed += cnt;
+        if (dd.progress && dd.progress(dd.progress_ctx, p, N) != 0 && p < N) {
+            r = llp__fail(err, LLP_ERR_STOPPED, dd.path ? part : NULL, 0, 0,
+                          "surface stopped by the progress callback after %lu of %lu points%s", (unsigned long)p,
+                          (unsigned long)N, dd.path ? "; the file keeps them for a resumed run" : "");
+            goto done;
+        }
+    }
+    if (f) {
+        int bad = fclose(f) != 0;
+        f = NULL;
+        if (bad) {
+            r = llp__fail(err, LLP_ERR_IO, part, 0, 0, "closing failed (disk full?)");
+            goto done;
+        }
+    }
+    if (have_part && rename(part, dd.path) != 0)
+        r = llp__fail(err, LLP_ERR_IO, dd.path, 0, 0, "cannot rename %s into place", part);
+done:
+    if (f) fclose(f);
+    LLP_FREE(old);
+    LLP_FREE(hb.p);
+    LLP_FREE(lb.p);
+    LLP_FREE(pt);
+    if (r != LLP_OK) {
+        llp_surface_free(&s);
+        return r;
+    }
+    *out = s;
+    return LLP_OK;
 }
 
 /* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */

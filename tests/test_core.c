@@ -494,10 +494,10 @@ static void test_all_finite(void) {
 
 /* ---- result codes ------------------------------------------------------- */
 
-/* Every result code from LLP_OK to LLP_ERR_DIVERGED has its own non-empty
-   description (pairwise distinct), and codes outside the enum (1, -17, -99)
+/* Every result code from LLP_OK to LLP_ERR_STOPPED has its own non-empty
+   description (pairwise distinct), and codes outside the enum (1, -18, -99)
    give "unknown result code". */
-#define N_CODES 17
+#define N_CODES 18
 static void test_result_string(void) {
     const char *s[N_CODES];
     int i, j;
@@ -509,10 +509,10 @@ static void test_result_string(void) {
         for (j = i + 1; j < N_CODES; j++)
             CHECK(s[i] && s[j] && strcmp(s[i], s[j]) != 0, "codes %d and %d have distinct descriptions", -i, -j);
     CHECK(strcmp(s[0], llp_result_string(LLP_OK)) == 0 &&
-              strcmp(s[N_CODES - 1], llp_result_string(LLP_ERR_DIVERGED)) == 0,
-          "codes 0..-16 are LLP_OK..LLP_ERR_DIVERGED");
+              strcmp(s[N_CODES - 1], llp_result_string(LLP_ERR_STOPPED)) == 0,
+          "codes 0..-17 are LLP_OK..LLP_ERR_STOPPED");
     CHECK(strcmp(llp_result_string((llp_result)1), "unknown result code") == 0, "code 1 is unknown");
-    CHECK(strcmp(llp_result_string((llp_result)-N_CODES), "unknown result code") == 0, "code -17 is unknown");
+    CHECK(strcmp(llp_result_string((llp_result)-N_CODES), "unknown result code") == 0, "code -18 is unknown");
     CHECK(strcmp(llp_result_string((llp_result)-99), "unknown result code") == 0, "code -99 is unknown");
 }
 
