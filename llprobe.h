@@ -1773,6 +1773,27 @@ LLPDEF llp_result llp_surface_write(const llp_surface *s, const char *path, cons
                                     llp_error *err);
 LLPDEF void llp_surface_free(llp_surface *s);
 
+/* ==========================================================================
+   10c. RUGGEDNESS METRICS
+   ========================================================================== */
+
+/* "How rugged is my landscape?" has no single answer; these are the numbers
+   the literature uses, one function each, each with its definition, cost and
+   caveats. Estimates from random samples (directions, walks, batches) come
+   with their standard error. */
+
+/* A mean over independent samples: value, its standard error (sample
+   standard deviation / sqrt(samples); NaN when samples < 2) and the count. */
+typedef struct llp_estimate {
+    double value;
+    double se;
+    size_t samples;
+} llp_estimate;
+
+/* The estimate of x: (count) values; NaN entries are skipped (not counted).
+   count 0 or all NaN: value NaN, samples 0. */
+LLPDEF llp_estimate llp_estimate_of(const double *x, size_t count);
+
 #ifdef __cplusplus
 }
 #endif
@@ -9466,6 +9487,27 @@ done:
     }
     *out = s;
     return LLP_OK;
+}
+
+
+/* ---- 11.10f ruggedness metrics ---- */
+
+LLPDEF llp_estimate llp_estimate_of(const double *x, size_t count) {
+    llp_estimate e;
+    double mean = 0, m2 = 0;
+    size_t i, k = 0;
+    for (i = 0; i < count; i++) {
+        double d;
+        if (x[i] != x[i]) continue;
+        k++;
+        d = x[i] - mean;
+        mean += d / (double)k;
+        m2 += d * (x[i] - mean);
+    }
+    e.samples = k;
+    e.value = k ? mean : NAN;
+    e.se = k >= 2 ? sqrt(m2 / (double)(k - 1) / (double)k) : NAN;
+    return e;
 }
 
 /* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */

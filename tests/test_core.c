@@ -516,6 +516,33 @@ static void test_result_string(void) {
     CHECK(strcmp(llp_result_string((llp_result)-99), "unknown result code") == 0, "code -99 is unknown");
 }
 
+/* ---- estimates ------------------------------------------------------------ */
+
+/* llp_estimate_of against the textbook two-pass formulas: mean, sample
+   standard deviation (n - 1) over sqrt(n); NaN entries are skipped. */
+static void test_estimate(void) {
+    static const double x[6] = {2, 4, 4, 4, 5, 5};
+    double y[4], mean = 0, ss = 0;
+    llp_estimate e;
+    int i;
+    for (i = 0; i < 6; i++) mean += x[i] / 6;
+    for (i = 0; i < 6; i++) ss += (x[i] - mean) * (x[i] - mean);
+    e = llp_estimate_of(x, 6);
+    CHECK(e.samples == 6, "six samples");
+    CHECK_CLOSE(e.value, mean, 1e-15, "mean");
+    CHECK_CLOSE(e.se, sqrt(ss / 5) / sqrt(6.0), 1e-15, "standard error");
+    y[0] = 1, y[1] = NAN, y[2] = 3, y[3] = NAN;
+    e = llp_estimate_of(y, 4);
+    CHECK(e.samples == 2 && e.value == 2, "NaN skipped: mean of 1 and 3");
+    CHECK_CLOSE(e.se, 1.0, 1e-15, "se of {1, 3} is sqrt(2)/sqrt(2)");
+    e = llp_estimate_of(y, 1);
+    CHECK(e.samples == 1 && e.value == 1 && e.se != e.se, "one sample: no standard error");
+    e = llp_estimate_of(y + 1, 1);
+    CHECK(e.samples == 0 && e.value != e.value, "no finite sample: NaN");
+    e = llp_estimate_of(NULL, 0);
+    CHECK(e.samples == 0 && e.value != e.value, "empty");
+}
+
 int main(int argc, char **argv) {
     LLP_TEST_INIT(argc, argv);
     LLP_RUN(test_rng_reference_outputs);
@@ -533,5 +560,6 @@ int main(int argc, char **argv) {
     LLP_RUN(test_copy);
     LLP_RUN(test_all_finite);
     LLP_RUN(test_result_string);
+    LLP_RUN(test_estimate);
     return llp_test_summary();
 }
