@@ -624,7 +624,7 @@ LLPDEF llp_result llp_mlp_load(llp_mlp *m, const char *path, llp_error *err);
 
 /* Write a table as a gnuplot data file: comment lines "# <line>" for each
    line of `header` (may be NULL), a line "# col1 col2 ...", then rows of
-   `cols` numbers ("%.17g"); when `block` > 0 a blank line follows every
+   `cols` numbers ("%.17g", every NaN as "nan"); when `block` > 0 a blank line follows every
    `block` rows (gnuplot scan lines for surfaces). csv != 0 writes CSV
    instead: the column names as the first row, no comments. Atomic (temporary
    file + rename). data: (rows, cols). */
@@ -867,7 +867,8 @@ typedef struct llp_train_desc {
     uint64_t seed;         /* shuffling stream */
     uint64_t eval_every;   /* steps per monitor row; 0: one row per epoch */
     int eval_full_train;   /* rows carry the full training loss (and accuracy) at theta */
-    int record_initial;    /* a row (and snapshot) at step 0, before training */
+    int record_initial;    /* a monitor row at step 0, before training (the step-0 trajectory
+                              snapshot is taken whenever traj_every is set) */
     int use_target;        /* 1: stop when a row's train loss <= target_loss */
     double target_loss;
     size_t plateau_window; /* rows (0: off); a plateau is a train-loss variance over the
@@ -1726,7 +1727,10 @@ LLPDEF llp_result llp_plane_from_points(const llp_real *p0, const llp_real *p1, 
    file at path with the same header loads it instead of computing. The
    header carries a fingerprint of theta, d1, d2, the grid and the options;
    a .part file with another fingerprint is refused (LLP_ERR_FORMAT, nothing
-   touched) rather than overwritten.
+   touched) rather than overwritten. The header also holds the training (and
+   validation) loss at theta, so a file written with other data, another
+   model or other loss code is not taken for this run's (this costs one
+   loss evaluation per objective, counted in evals).
 
    For an MLP objective (llp_mlp_objective_get) the points of a scan line go
    through llp_mlp_plane_loss: the first layer's products are shared and no
@@ -5666,7 +5670,8 @@ LLPDEF llp_result llp_write_table(const char *path, const char *header, const ch
     }
     for (i = 0; i < rows; i++) {
         for (j = 0; j < cols; j++) {
-            int len = snprintf(num, sizeof num, "%.17g", data[i * cols + j]);
+            double v = data[i * cols + j];
+            int len = v != v ? snprintf(num, sizeof num, "nan") : snprintf(num, sizeof num, "%.17g", v);
             if (j) llp__put(&b, csv ? "," : " ", 1);
             llp__put(&b, num, (size_t)len);
         }
@@ -9354,8 +9359,12 @@ LLPDEF llp_result llp_surface_compute(const llp_objective *train, const llp_obje
                  "(%lu points); scan lines of constant y, separated by blank lines",
                  dd.x_min, dd.x_max, (unsigned long)dd.nx, dd.y_min, dd.y_max, (unsigned long)dd.ny);
         llp__put_comment(&hb, text);
-        snprintf(text, sizeof text, "batch: full data, training loss over %lu samples%s", (unsigned long)train->n_samples,
-                 val ? "" : "; no validation objective (its columns are nan)");
+        if (train->n_samples)
+            snprintf(text, sizeof text, "batch: full data, training loss over %lu samples%s",
+                     (unsigned long)train->n_samples, val ? "" : "; no validation objective (its columns are nan)");
+        else
+            snprintf(text, sizeof text, "batch: none (the objective has no samples: an analytic function)%s",
+                     val ? "" : "; no validation objective (its columns are nan)");
         llp__put_comment(&hb, text);
         if (val) {
             snprintf(text, sizeof text, "validation: full data, %lu samples", (unsigned long)val->n_samples);
@@ -9366,6 +9375,24 @@ LLPDEF llp_result llp_surface_compute(const llp_objective *train, const llp_obje
                      "curvature: lambda_max and lambda_min of the training Hessian by Lanczos, %lu steps a point, "
                      "start vector of point i seeded with %llu + i",
                      (unsigned long)steps, (unsigned long long)dd.curvature_seed);
+            llp__put_comment(&hb, text);
+        }
+        /* the losses at theta tie the file to the objectives (data, model, loss
+           code), which the fingerprint of the vectors cannot see */
+        {
+            llp_real l0 = 0, l1 = 0;
+            r = llp_objective_loss(train, theta, NULL, &l0);
+            if (r == LLP_OK && val) r = llp_objective_loss(val, theta, NULL, &l1);
+            if (r != LLP_OK) {
+                llp__fail(err, r, dd.path, 0, 0, "surface: the loss at theta failed: %s", llp_result_string(r));
+                goto done;
+            }
+            s.evals.loss += val ? 2 : 1;
+            if (val)
+                snprintf(text, sizeof text, "at theta: training loss %.17g, validation loss %.17g", (double)l0,
+                         (double)l1);
+            else
+                snprintf(text, sizeof text, "at theta: training loss %.17g", (double)l0);
             llp__put_comment(&hb, text);
         }
         /* FNV-1a over theta, d1, d2, the width of llp_real and the header so far */
