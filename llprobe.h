@@ -8999,9 +8999,10 @@ LLPDEF llp_result llp_pca_trajectory(const llp_real *S, size_t T, size_t n, cons
     }
     r = llp_sym_eig(G, T, w, V);
     if (r != LLP_OK) goto done;
-    /* components with a singular value clearly above rounding: s^2 > 1e-20 ||M||^2
-       keeps the right vectors M^T u / s accurate to about eps / 1e-10 */
-    while (rank < T && w[T - 1 - rank] > 1e-20 * total) rank++;
+    /* components clearly above the rounding of the Gram matrix (about eps ||M||^2
+       absolute in each eigenvalue): s^2 > 1e-12 ||M||^2, which also keeps the
+       right vectors M^T u / s accurate to about eps ||M|| / s <= 1e-10 */
+    while (rank < T && w[T - 1 - rank] > 1e-12 * total) rank++;
     if (!(total > 0) || rank < 2) {
         r = LLP_ERR_ARG;
         goto done;
