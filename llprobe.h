@@ -34,7 +34,8 @@
      3. data                           9. training: optimizers, schedules,
      4. objective & batches               trainer, range test, comparison
      5. analytic landscapes           10. Hessian and curvature tools,
-                                          directions, slices, PCA, surfaces (10b)
+                                          directions, slices, PCA, surfaces (10b),
+                                          ruggedness metrics (10c)
      6. MLP & autodiff                11. implementation
                                       12. licence
 
@@ -1705,7 +1706,9 @@ LLPDEF llp_result llp_plane_project(const llp_real *origin, const llp_real *d1, 
    Garipov et al. 2018): origin p0, d1 = p1 - p0 and d2 the part of p2 - p0
    orthogonal to d1, rescaled to ||d1|| so both axes share a scale. Then p0,
    p1, p2 sit at coords (0, 0), (1, 0) and (coords[4], coords[5]) (coords may
-   be NULL). LLP_ERR_ARG when the points are (nearly) collinear. */
+   be NULL). LLP_ERR_ARG when the points are (nearly) collinear: the angle
+   between p1 - p0 and p2 - p0 below 1.4e-6 (|cos| > 1 - 1e-12, the bound of
+   llp_plane_project), which float rounding alone stays under. */
 LLPDEF llp_result llp_plane_from_points(const llp_real *p0, const llp_real *p1, const llp_real *p2, size_t n,
                                         llp_real *d1, llp_real *d2, double coords[6]);
 
@@ -1797,6 +1800,1140 @@ typedef struct llp_estimate {
 /* The estimate of x: (count) values; NaN entries are skipped (not counted).
    count 0 or all NaN: value NaN, samples 0. */
 LLPDEF llp_estimate llp_estimate_of(const double *x, size_t count);
+
+/* ---- ruggedness of sampled slices and surfaces ------------------------------
+   Four numbers read off a loss profile sampled on an even grid: a 1-D slice
+   f_0 .. f_{n-1} (llp_slice_line) or a 2-D surface (llp_surface_compute,
+   row-major, index j * nx + i = point (x_i, y_j)). They are pure functions of
+   the array: no objective, no randomness, no allocation visible to the caller.
+
+   roughness  mean_i |r_i - mean(r)| / std(f),  r = f - G_sigma f
+       The arithmetic mean deviation "Ra" of the residual after a Gaussian
+       filter, as surface metrology separates roughness from form (ISO 4287 /
+       ISO 16610-21), divided by the profile's standard deviation (population
+       sd) so that it is dimensionless. G_sigma: Gaussian of standard deviation
+       sigma grid points, truncated at ceil(4 sigma) points, weights
+       normalised to sum 1; separable (x, then y) on a surface. Ends: odd
+       (point-symmetric) reflection, f(-k) = 2 f(0) - f(k) and
+       f(n-1+k) = 2 f(n-1) - f(n-1-k) (repeated when the kernel is wider than
+       the grid), so a linear profile (a plane) is reproduced exactly and
+       has roughness 0 up to rounding. mean(r) is removed because the filter
+       shifts a parabola by the constant sigma^2 f''/2, which is form, not
+       roughness. The reflection does not reproduce curvature: within 4 sigma
+       of an end a parabola's residual differs from that constant, so a
+       parabola a x^2 + b x + c reads a small positive roughness, largest
+       when b = 0 (x and x^2 are uncorrelated on a symmetric grid, so
+       std(f) >= |a| std(x^2) while the residual is |a| times that of x^2):
+       0.0022 for x^2 on 51 points with sigma = 2, 0.0003 on 101 points
+       (more on small grids, where the ends' bands cover more of it).
+       A sinusoid of period P grid points keeps about 1 - exp(-2 pi^2
+       sigma^2 / P^2) of its amplitude in r: features much longer than sigma
+       count as form. 0 for a constant profile.
+   tv         normalised total variation  sum_i |f_{i+1} - f_i| / (max f - min f)
+       (0 when the range is 0). A monotone profile gives 1, a unimodal one
+       a value in [1, 2] (1 + the lower end's height over the minimum, as a
+       share of the range); each further oscillation adds about twice its
+       height over the range. Surface: the mean over all ny rows and nx
+       columns of that line's sum |delta f|, each divided by the surface's
+       global range.
+   minima     the number of local minima whose prominence exceeds
+       threshold = max(prominence_k * noise, prominence_rel * (max f - min f)).
+       The prominence of a minimum is its 0-th order persistence (Edelsbrunner,
+       Letscher & Zomorodian 2002): the points are visited in ascending order
+       of value (ties by index) and merged into basins with a union-find, a
+       point joining the basin(s) of its already visited neighbours (2 in 1-D,
+       8 on a surface); a point with none founds a basin (it is a local
+       minimum); when basins meet at a point of value v, all but the one with
+       the lowest minimum die with prominence v - their minimum. The global
+       minimum's prominence is max f - min f. In 1-D this is the topographic
+       prominence of the minima (scipy.signal.peak_prominences of -f). Grid
+       ends take part like any point: a profile that falls towards an end has
+       a minimum there (the lowest grid point need not be a stationary point).
+       A constant profile has one basin of prominence 0, so it counts 0 minima
+       (no threshold is below 0); any non-constant profile counts at least 1
+       (the global minimum's prominence is the range, above rel * range when
+       rel < 1 and noise is small).
+   convexity  the share of interior points where the profile curves upward:
+       1-D  f_{i-1} - 2 f_i + f_{i+1} > tol,
+       2-D  fxx > tol and fxx fyy - fxy^2 > tol^2 (central differences,
+            fxy = (f_{i+1,j+1} - f_{i+1,j-1} - f_{i-1,j+1} + f_{i-1,j-1}) / 4:
+            the discrete Hessian is positive definite; axis spacing does not
+            matter, as diagonal rescaling keeps definiteness),
+       tol = 1e-12 max |f|, so that rounding of a straight profile does not
+       count. 0 for a constant or linear profile (n - 2 interior points; on a
+       surface (nx - 2)(ny - 2)).
+
+   Invariance: adding a constant to f, or multiplying it by c > 0 together
+   with noise, leaves all four unchanged (tol follows max |f|; shifts by a
+   constant of the size of the curvature * 1e12 are the exception).
+   Caveats. The grid decides what is seen: roughness only sees features
+   shorter than about sigma grid points, minima only the ones the grid
+   resolves, and a slice only what lies within its radius. Noise of the
+   evaluation (mini-batches, float rounding) adds roughness, tv, minima and
+   randomly signed second differences: pass its standard deviation as noise
+   (it sets the prominence threshold) and read convexity only when second
+   differences are far above it. Loss scaling and shifting change nothing
+   (see above); rescaling the parameters changes what a given radius covers.
+   NaN/Inf in f: LLP_ERR_NONFINITE. */
+typedef struct llp_profile_desc {
+    double smooth;         /* sigma of the Gaussian filter in grid points (0 -> 2), >= 0 */
+    double noise;          /* sd of one evaluation (0: deterministic), >= 0 */
+    double prominence_k;   /* multiple of noise in the threshold (0 -> 3), >= 0 */
+    double prominence_rel; /* share of the range in the threshold (0 -> 1e-3), in [0, 1) */
+} llp_profile_desc;
+
+typedef struct llp_profile_metrics {
+    double roughness;      /* residual after smoothing over std(f) */
+    double tv;             /* normalised total variation */
+    double convexity;      /* share of interior points with positive (definite) curvature */
+    size_t minima;         /* local minima with prominence > threshold */
+    double threshold;      /* the prominence threshold used, in the units of f */
+} llp_profile_metrics;
+
+/* The metrics of a 1-D profile f: (n), n >= 5 (even grid). d may be NULL
+   (defaults). Cost O(n sigma + n log n); allocates O(n). LLP_ERR_ARG for
+   NULLs, n < 5 or bad settings, LLP_ERR_NONFINITE for NaN/Inf in f,
+   LLP_ERR_NOMEM. out is written only on success. */
+LLPDEF llp_result llp_profile_metrics_1d(const double *f, size_t n, const llp_profile_desc *d,
+                                         llp_profile_metrics *out);
+/* The metrics of a surface f: (ny * nx), index j * nx + i, nx, ny >= 5
+   (the layout of llp_surface's train_loss). As llp_profile_metrics_1d, with
+   the separable filter, the row-and-column tv, 8-neighbour minima and the
+   2-D convexity test described above. */
+LLPDEF llp_result llp_profile_metrics_2d(const double *f, size_t nx, size_t ny, const llp_profile_desc *d,
+                                         llp_profile_metrics *out);
+/* Every local minimum (basin founder of the persistence above; 8-neighbour
+   when nx > 1 and ny > 1; ny = 1 is a 1-D profile) with its prominence,
+   sorted by prominence, largest first (ties: lower index first), so that
+   the global minimum comes first. Non-strict minima on a plateau may appear
+   with prominence 0. idx, prom: (cap) out, the first min(cap, count)
+   minima (may be NULL when cap = 0); *count: all there are. Any nx, ny >= 1.
+   LLP_ERR_ARG for NULLs or a zero size, LLP_ERR_NONFINITE, LLP_ERR_NOMEM. */
+LLPDEF llp_result llp_profile_minima(const double *f, size_t nx, size_t ny, size_t *idx, double *prom, size_t cap,
+                                     size_t *count);
+
+/* Slices or planes through theta for llp_rugged_slices / llp_rugged_surfaces.
+   Zero fields mean their default. */
+typedef struct llp_rugged_slice_desc {
+    size_t directions;     /* R random directions (0 -> 10); llp_rugged_surfaces: planes (0 -> 3) */
+    size_t points;         /* points per slice, alpha evenly over [-radius, radius] (0 -> 51;
+                              surfaces: per axis, 0 -> 21); >= 5. Odd counts put alpha = 0 on
+                              the grid; for even ones llp_slice_line adds alpha = 0, which is
+                              evaluated (and counted) but left out of the metrics */
+    double radius;         /* 0 -> 1; > 0, in units of the direction's length */
+    const llp_mlp *mlp;    /* the MLP whose layout theta has (needed for FILTER / LAYER) */
+    llp_dir_norm norm;     /* FILTER (the default) and LAYER need mlp (LLP_ERR_ARG without);
+                              MODEL scales to ||theta||; NONE here means UNIT length, so that
+                              radius is an absolute distance in parameter space */
+    llp_dir_bias bias;     /* FILTER / LAYER: biases of the direction (default zero) */
+    llp_dir_dist dist;     /* Gaussian (default) or Rademacher entries */
+    llp_profile_desc profile; /* settings of the metrics */
+} llp_rugged_slice_desc;
+
+typedef struct llp_rugged_slice_result {
+    llp_estimate roughness, tv, minima, convexity; /* mean over the R slices (or planes) and its standard error */
+    llp_evals evals;       /* loss evaluations spent */
+} llp_rugged_slice_result;
+
+/* Ruggedness of R random 1-D slices L(theta + alpha d), alpha evenly over
+   [-radius, radius] (Li, Xu, Taylor, Studer & Goldstein 2018 draw such
+   slices with filter-normalised directions), each summarised by
+   llp_profile_metrics_1d; the results are the mean and standard error of
+   each metric over the slices (llp_estimate_of). Direction j is drawn by
+   llp_direction_random(mlp, theta, n, dist, norm, bias, rng, d) in order
+   j = 0 .. R-1 (with NONE then rescaled to unit length), and sampled by
+   llp_slice_line(f, NULL, theta, d, -radius, radius, points): the training
+   objective only, full batch. Defaults: R = 10, 51 points, radius 1, FILTER.
+   Cost: R * points loss evaluations (R * (points + 1) for even points),
+   counted in evals.loss; allocates n reals and O(R + points) doubles.
+   Caveats: the radius must cover the features to be seen (an oscillation of
+   period p along d needs radius >> p, and the grid step 2 radius / (points
+   - 1) well below p); the numbers depend on the normalisation (FILTER,
+   MODEL and unit directions put different distances under the same
+   radius); mini-batch noise inflates roughness, tv and minima unless
+   profile.noise is given. theta is not modified. LLP_ERR_ARG for NULLs, bad
+   settings, FILTER/LAYER without mlp, or a zero direction (MODEL at
+   theta = 0); LLP_ERR_NONFINITE when a loss is NaN/Inf; objective errors.
+   out is written only on success. */
+LLPDEF llp_result llp_rugged_slices(const llp_objective *f, const llp_real *theta, const llp_rugged_slice_desc *d,
+                                    llp_rng *rng, llp_rugged_slice_result *out);
+/* The same over R random planes L(theta + x d1 + y d2), x, y evenly over
+   [-radius, radius] with points per axis (defaults: R = 3 planes, 21 x 21),
+   summarised by llp_profile_metrics_2d. Plane j draws d1 then d2 as above
+   (NONE: each rescaled to unit length), then d2 is Gram–Schmidt-ed against
+   d1 (llp_direction_orthogonalize, which keeps d2's norm), and the plane is
+   computed by llp_surface_compute in memory (training objective, full
+   batch). Cost: R * points^2 loss evaluations. Needs n >= 2. Errors and
+   caveats as llp_rugged_slices. */
+LLPDEF llp_result llp_rugged_surfaces(const llp_objective *f, const llp_real *theta, const llp_rugged_slice_desc *d,
+                                      llp_rng *rng, llp_rugged_slice_result *out);
+
+/* ---- fitness-landscape analysis by random walks ---------------------------
+   The measures of evolutionary-computation "fitness landscape analysis"
+   (FLA), computed on the loss along random walks in parameter space. Two
+   kinds of function:
+     - sequence functions, pure, on an array f_0 .. f_{N-1} (N values, T = N - 1
+       steps): autocorrelation and correlation length (Weinberger 1990),
+       information content H, partial information content M and information
+       stability eps* (Vassilev, Fogarty & Miller 2000), the first entropic
+       measure FEM (Malan & Engelbrecht 2009);
+     - walks over an objective: the simple random walk (isotropic steps of a
+       fixed length) and the progressive random walk (Malan & Engelbrecht
+       2014), and a driver, llp_rugged_fla, that runs both and returns every
+       measure as a mean over independent walks with its standard error.
+   Invariances: every measure is unchanged when a constant is added to the
+   loss. Under a scaling of the loss by c > 0, rho(s), the correlation length,
+   H, M and FEM are unchanged (up to rounding) because the threshold eps is
+   always given relative to eps* (eps = eps_rel * eps*), never in loss units;
+   eps* itself scales with c. None is invariant to a rescaling of the
+   parameters: the step length sets what the walk sees. */
+
+/* Sample autocorrelation of f: (n) at lag s (Box & Jenkins' estimator, the one
+   used in FLA since Weinberger 1990):
+       rho(s) = sum_{t=0}^{n-1-s} (f_t - m)(f_{t+s} - m) / sum_{t=0}^{n-1} (f_t - m)^2,
+   m the mean of all n values (both sums over the same mean; the denominator
+   runs over all n terms, so |rho(s)| <= 1 and, e.g., a linear ramp of n
+   points has rho(1) = 1 - 3/n, an alternating +-1 sequence of even length
+   -(n - 1)/n). rho(0) = 1. Reductions in double. Returns NaN for a NULL f,
+   lag >= n, a constant sequence (zero variance: no correlation is defined)
+   or NaN/Inf values. */
+LLPDEF double llp_fla_autocorr(const double *f, size_t n, size_t lag);
+
+/* Correlation length (Weinberger 1990; Stadler 1996): l = -1 / ln|rho1|,
+   the lag over which an AR(1) process with lag-one correlation rho1 decays
+   by e. 0 when rho1 = 0, +Inf when |rho1| = 1, NaN for NaN or |rho1| > 1.
+   Under rho(s) = rho1^s (an AR(1) walk, "elementary landscapes") l is the
+   distance, in steps, at which correlation falls to 1/e. */
+LLPDEF double llp_fla_corr_len(double rho1);
+
+/* Information stability (Vassilev, Fogarty & Miller 2000): the smallest eps
+   for which every symbol is 0, i.e. eps* = max_t |f_{t+1} - f_t| over the
+   n - 1 differences. In loss units (scales with the loss). NaN for NULL f,
+   n < 2 or NaN/Inf values. */
+LLPDEF double llp_fla_eps_star(const double *f, size_t n);
+
+/* Information content and partial information content (Vassilev, Fogarty &
+   Miller 2000) of f: (n), n >= 3, at the threshold eps = eps_rel * eps*.
+   Symbols: for the T = n - 1 differences d_t = f_{t+1} - f_t,
+       s_t = -1 if d_t < -eps,  1 if d_t > eps,  0 otherwise.
+   H (out, may be NULL): the entropy of the ordered pairs of distinct
+   consecutive symbols,
+       H(eps) = - sum_{p != q} P[pq] log_6 P[pq],   (0 log 0 = 0)
+   over the 6 pairs pq in {-1,0,1}^2 with p != q, P[pq] the fraction of the
+   T - 1 consecutive symbol pairs (s_t, s_{t+1}) equal to pq (Vassilev writes
+   the string length in the denominator; with T - 1, all 9 pair fractions sum
+   to 1; the two differ by a factor T / (T - 1)). H lies in [0, 1]: it is
+   high when the walk changes between rising, falling and flat often.
+   M (out, may be NULL): the partial information content M(eps) = mu / T,
+   mu the length of the string left after deleting the zeros and then every
+   symbol equal to its predecessor (the longest alternating subsequence
+   +-1 -+1 ...): the density of slope changes, in [0, 1]; M = 0 for a
+   monotone or flat walk.
+   eps_rel = 0 gives eps = 0 (H(0): every nonzero difference counts);
+   eps_rel >= 1 gives all zeros and H = M = 0. Why relative: H(eps) and
+   M(eps) at a fixed absolute eps change when the loss is scaled; at eps =
+   eps_rel * eps* they do not.
+   Cost O(n), no allocation. LLP_ERR_ARG for NULL f, n < 3, or eps_rel < 0 or
+   NaN; LLP_ERR_NONFINITE for NaN/Inf values (outputs untouched on error). */
+LLPDEF llp_result llp_fla_information(const double *f, size_t n, double eps_rel, double *H, double *M);
+
+/* The first entropic measure of ruggedness (Malan & Engelbrecht 2009):
+       FEM = max_{eps in E} H(eps),
+       E = eps* * {0, 1/128, 1/64, 1/32, 1/16, 1/8, 1/4, 1/2, 1}
+   (their scheme: 0, then eps* halved repeatedly; H(eps*) = 0). In [0, 1]:
+   0 flat or monotone, values near 1 maximal ruggedness at some scale of
+   loss change. Invariant to adding a constant and to scaling the loss by
+   c > 0 (the grid is relative to eps*). Malan & Engelbrecht compute it on a
+   progressive random walk (llp_fla_progressive_walk) with steps of 1% and
+   10% of the domain (FEM_0.01: micro, FEM_0.1: macro ruggedness). NaN for
+   NULL f, n < 3 or NaN/Inf values. Cost O(9 n). */
+LLPDEF double llp_fla_fem(const double *f, size_t n);
+
+/* Simple random walk (Weinberger 1990, in R^n): theta_0 = theta,
+       theta_{t+1} = theta_t + step * u_t,   u_t uniform on the unit sphere
+   (a normalised Gaussian vector, n normal draws from rng per step), and
+   values[t] = loss(theta_t) for t = 0 .. steps (steps + 1 values, all on
+   `batch`: NULL = all samples; a fixed batch keeps the walk on one
+   deterministic function). The walk is unbounded; positions are kept in
+   double and rounded to llp_real for each evaluation. path: ((steps + 1), n)
+   out or NULL: the evaluated points, row t = theta_t. ev: out or NULL: what
+   the call spent (loss = steps + 1). theta is not modified.
+   What the step sets: rho(1) compares points `step` apart. On a function
+   that varies on a length scale L, a step << L gives rho(1) ~ 1 on any
+   landscape; a step >> L decorrelates even a smooth one. A random direction
+   in R^n moves each coordinate by about step / sqrt(n): to look at a
+   per-coordinate scale c use step = c sqrt(n). Along isotropic steps the
+   sign of a smooth function's change is a fresh coin flip at every step,
+   so H and M of a simple walk on a smooth function are not near 0 (they
+   are for a progressive walk).
+   Cost: steps + 1 loss evaluations; allocates 2 n doubles and n reals.
+   LLP_ERR_ARG for NULL f/theta/rng/values, n == 0, steps == 0, step <= 0 or
+   not finite; LLP_ERR_NONFINITE for a NaN/Inf loss; LLP_ERR_NOMEM. On error
+   values/path/ev are left as they were. */
+LLPDEF llp_result llp_fla_random_walk(const llp_objective *f, const llp_real *theta, double step, size_t steps,
+                                      const llp_batch *batch, llp_rng *rng, double *values, llp_real *path,
+                                      llp_evals *ev);
+
+/* Progressive random walk (Malan & Engelbrecht 2014) in the box
+   B = [theta_i - scale, theta_i + scale] for every coordinate i (width
+   w = 2 scale, the same absolute half-width in every coordinate), steps
+   bounded by delta = step_frac * w:
+     start: a random "starting zone" bit s_i per coordinate; x_i = theta_i +
+       scale - r_i if s_i = 1 else theta_i - scale + r_i, r_i uniform in
+       [0, scale) (the half of the box on the zone's side); then one random
+       coordinate j is put on its bound: x_j = theta_j + scale (s_j = 1) or
+       theta_j - scale (s_j = 0). So the walk starts on the boundary.
+     step: every coordinate moves by r uniform in [0, delta), towards the
+       other side: x_i -= r if s_i = 1, x_i += r otherwise (the bias that
+       makes the walk progress across the box); a coordinate that leaves the
+       box is reflected (x_i = 2 hi - x_i past the upper bound, 2 lo - x_i
+       past the lower) and its s_i flipped.
+   values[t] = loss(x_t), t = 0 .. steps. path: ((steps + 1), n) out or NULL
+   (rows are the points evaluated, inside B up to the rounding of llp_real).
+   ev as llp_fla_random_walk. Draws from rng: n + 1 for the start (plus n for
+   the zone bits), n per step.
+   Caveats: the box must contain the region of interest (a box much larger
+   than the basin of theta measures the walk's tour of the box); the box is
+   in absolute parameter units, the same for every coordinate (parameters of
+   very different magnitudes call for a reparameterisation first).
+   Cost: steps + 1 loss evaluations; allocates n doubles, n bytes and n reals.
+   LLP_ERR_ARG for NULL f/theta/rng/values, n == 0, steps == 0, scale <= 0 or
+   not finite, step_frac not in (0, 1]; LLP_ERR_NONFINITE for a NaN/Inf loss;
+   LLP_ERR_NOMEM. On error values/path/ev are left as they were. */
+LLPDEF llp_result llp_fla_progressive_walk(const llp_objective *f, const llp_real *theta, double scale,
+                                           double step_frac, size_t steps, const llp_batch *batch, llp_rng *rng,
+                                           double *values, llp_real *path, llp_evals *ev);
+
+/* Settings of llp_rugged_fla. Zero fields mean their default. */
+typedef struct llp_fla_desc {
+    size_t steps;          /* walk length T, steps per walk (0 -> 500); >= 2 */
+    size_t walks;          /* independent walks of each kind (0 -> 5): estimates are means over walks */
+    double step;           /* simple-walk step length (Euclidean) (0 -> 0.1 * scale * sqrt(n): an RMS move
+                              of 0.1 scale per coordinate, the mean per-coordinate move of the 10% PRW) */
+    double scale;          /* PRW box half-width per coordinate, around theta (0 -> 1) */
+    double eps_rel;        /* threshold of H and M relative to eps* of each walk (0 -> 0.01); a tiny
+                              value (1e-300) gives H(0) */
+    const llp_batch *batch;/* NULL: all samples; else every evaluation uses this batch */
+} llp_fla_desc;
+
+/* Results of llp_rugged_fla: each an llp_estimate over the walks (mean,
+   standard error across walks, walks counted). */
+typedef struct llp_fla_result {
+    llp_estimate rho1;         /* rho(1) of the simple walks */
+    llp_estimate corr_len;     /* -1 / ln|rho(1)| per walk, then averaged (+Inf if a walk has |rho1| = 1) */
+    llp_estimate info;         /* H(eps_rel * eps*) of the simple walks */
+    llp_estimate partial_info; /* M(eps_rel * eps*) of the simple walks */
+    llp_estimate eps_star;     /* eps* of the simple walks, in loss units */
+    llp_estimate fem_small;    /* FEM_0.01: FEM of progressive walks with step_frac = 0.01 */
+    llp_estimate fem_large;    /* FEM_0.1: FEM of progressive walks with step_frac = 0.1 */
+    double step;               /* the simple-walk step used */
+    double scale;              /* the PRW half-width used */
+    double eps_rel;            /* the eps_rel used */
+    llp_evals evals;           /* loss evaluations: 3 walks (steps + 1) */
+} llp_fla_result;
+
+/* Fitness-landscape analysis of the loss around theta: per walk w = 1..walks
+   (in this order, all randomness from rng),
+     1. a simple random walk from theta (llp_fla_random_walk, step d->step):
+        rho(1) (llp_fla_autocorr), the correlation length l = -1/ln|rho(1)|
+        (Weinberger 1990), H(eps) and M(eps) at eps = eps_rel * eps*
+        (Vassilev et al. 2000) and eps*;
+     2. a progressive random walk (Malan & Engelbrecht 2014) in the box
+        theta +- scale with step_frac 0.01, its FEM (Malan & Engelbrecht
+        2009): FEM_0.01;
+     3. the same with step_frac 0.1: FEM_0.1.
+   Every estimate is the mean over the walks with its standard error (NaN
+   when walks = 1; a walk whose rho is undefined, a constant loss, is not
+   counted). Reading them: rho(1) near 1 and a long l mean neighbouring
+   losses (a step apart) are alike, smooth at that scale; H, M and FEM grow
+   with the number of changes between rising and falling along the walk.
+   Caveats: what they see is set by the step and the box (a step far below
+   the landscape's ruggedness scale reads smooth on any landscape, see
+   llp_fla_random_walk); the simple walk's H and M stay high (near their
+   i.i.d.-sign values, H ~ 0.39, M ~ 0.5) even on smooth functions because
+   its directions are independent, so they compare landscapes, they do not
+   read 0 for smooth; on a mini-batch loss the batch noise adds ruggedness
+   (use a fixed batch, or all samples, for a deterministic function; a
+   different batch per evaluation is not offered); scaling the loss leaves
+   all but eps* unchanged; a reparameterisation (theta -> a theta) changes
+   all of them unless step and scale follow it.
+   Cost: walks * 3 * (steps + 1) loss evaluations (no gradients); allocates
+   steps + 1 doubles and 2 n doubles, n reals, n bytes (per walk function
+   call). LLP_ERR_ARG for NULL f/theta/rng/out, n == 0, steps < 2 or
+   negative/NaN settings; LLP_ERR_NONFINITE for a NaN/Inf loss;
+   LLP_ERR_NOMEM. out is written only on success. */
+LLPDEF llp_result llp_rugged_fla(const llp_objective *f, const llp_real *theta, const llp_fla_desc *d, llp_rng *rng,
+                                 llp_fla_result *out);
+
+/* ---- sharpness, flatness and basin width -----------------------------------
+   How much the loss rises when theta is perturbed, by five definitions from
+   the generalisation literature. All evaluate one objective on one batch
+   (`batch`, NULL = all samples; ignored by objectives without samples), so
+   each number is a deterministic function of theta, the batch and the rng.
+   They work on a copy of theta (never modified) and report their exact cost
+   in `evals` (loss = loss-only calls, grad = loss-and-gradient calls).
+
+   What changes the numbers (a > 0 a loss scale, S a ReLU rescaling: layer l
+   weights and bias times c > 0, layer l + 1 weights times 1/c, which leaves
+   the network's function unchanged, so L(S x) = L(x) for every x; Dinh et
+   al. 2017, "Sharp minima can generalize for deep nets", use it to make
+   flat minima arbitrarily sharp):
+                                      loss a L                ReLU rescaling S
+     Keskar phi                       100 a D / (1 + a L0)     changes (the +1 in the box)
+     random sharpness (plain)         times a                  changes
+     random sharpness (adaptive)      times a                  invariant when eta = 0
+     adaptive worst case              times a                  invariant when eta = 0
+     PAC-Bayes sigma* (plain)         changes unless RELATIVE  changes
+     PAC-Bayes sigma' (magnitude)     changes unless RELATIVE  invariant when eta = 0
+     basin width                      changes unless RELATIVE  changes
+     lambda_max (llp_lanczos)         times a                  changes
+   (D = L_max - L0.) The adaptive invariance: T_theta = diag(|theta_i|) is
+   mapped to T_{S theta} = S T_theta, so the perturbation set {T w} maps onto
+   S {T w}, and L(S theta + S T w) = L(theta + T w) for every w; the gradient
+   in w, T grad L(theta + T w), is also unchanged (grad L(S x) = S^-1 grad
+   L(x) and diagonal matrices commute), so the ascent iterates and the
+   random draws are the same for theta and S theta, not just the maxima. It
+   holds to rounding (S theta is rounded), and breaks with eta > 0, with
+   weight decay (||W||^2 is not invariant under S), and for activations that
+   are not positively homogeneous (tanh, GELU: there L(S x) != L(x)).
+   Leaky ReLU is homogeneous too.
+   Batches: a fixed mini-batch measures the sharpness of that batch's loss,
+   which is not the full-data one (a small batch's loss is rougher); compare
+   numbers only on the same batch. */
+
+/* How a loss-increase threshold Delta is read (PAC-Bayes, basin width). */
+typedef enum llp_sharp_delta {
+    LLP_SHARP_DELTA_ABSOLUTE = 0, /* Delta = delta (loss units) */
+    LLP_SHARP_DELTA_RELATIVE = 1, /* Delta = delta * L(theta): invariant to loss scaling; needs L(theta) > 0 */
+    LLP_SHARP_DELTA_KESKAR = 2    /* Delta = delta * (1 + L(theta)), Keskar's normalisation */
+} llp_sharp_delta;
+
+/* Result of a worst-case (ascent) sharpness. Every iterate is feasible, so
+   loss_max is a lower bound of the true maximum over the set. */
+typedef struct llp_sharp_max_result {
+    double sharpness;      /* Keskar: phi; adaptive: loss_max - loss0 */
+    double loss0;          /* L(theta) */
+    double loss_max;       /* the largest L(theta + perturbation) seen */
+    double radius;         /* Keskar: eps; adaptive: rho (as used) */
+    size_t steps;          /* gradient steps done (= gradient evaluations) */
+    int fixed_point;       /* 1: stopped early, a step left the iterate unchanged */
+    llp_evals evals;
+} llp_sharp_max_result;
+
+/* Keskar sharpness settings. Zero fields mean their default. */
+typedef struct llp_keskar_desc {
+    double eps;            /* box half-width factor (0 -> 1e-3), > 0 */
+    size_t steps;          /* ascent steps K (0 -> 20) */
+    double step;           /* step per coordinate as a fraction of its half-width (0 -> 0.25), > 0 */
+    int zero_start;        /* 1: start at z = 0 (rng may be NULL); 0: a uniform random point of the box */
+} llp_keskar_desc;
+
+/* Keskar et al. (2017, "On large-batch training for deep learning:
+   generalization gap and sharp minima") epsilon-sharpness, full-space variant:
+       phi = 100 (max_{z in C} L(theta + z) - L(theta)) / (1 + L(theta)),
+       C = { z : |z_i| <= eps (|theta_i| + 1) }.
+   (Keskar also use a random p-dimensional subspace C = {A y}; not done here:
+   this is the full space.) The maximum is approximated by projected
+   sign-gradient ascent (the l-infinity steepest ascent of PGD):
+       z <- clip_C(z + step * eps (|theta| + 1) (.) sign(grad L(theta + z))),
+   K steps from z0 = a uniform random point of C (default; from z = 0 at a
+   critical point the gradient vanishes and nothing moves) or z0 = 0. The
+   loss at every iterate is recorded and the largest is reported (all
+   iterates lie in C). A step that changes no coordinate (every coordinate
+   at its bound along its gradient sign, or a zero gradient) is a fixed
+   point: the run stops there (fixed_point = 1). Keskar use L-BFGS-B on the
+   box; sign ascent reaches a vertex, which is where a convex loss has its
+   maximum, but it is a local method: on a non-convex loss it may end at a
+   worse vertex than the best.
+   Defaults: eps 1e-3, K 20, step 0.25 (a coordinate crosses the box in 8
+   steps), random start.
+   Cost: one loss at theta, `steps` (<= K) gradients, and one more loss at
+   the last iterate unless the run stopped at a fixed point: at most K
+   gradients and 2 losses (evals has the counts). rng: required unless zero_start
+   (n uniforms). Allocates 3 vectors of n.
+   Caveats: loss scaling a: the iterates do not change (only the gradient's
+   sign is used), loss_max - loss0 scales by a, so phi = 100 a D / (1 + a L0)
+   is not proportional to a except when L0 << 1/a. The +1 makes the box
+   absolute for small weights, so phi changes under the ReLU rescaling (and
+   under any reparametrisation). Meant for non-negative losses (1 + L0 > 0).
+   LLP_ERR_ARG for NULLs, n 0, a bad batch or setting, no rng with a random
+   start; LLP_ERR_NONFINITE for a NaN/Inf loss or gradient. */
+LLPDEF llp_result llp_sharpness_keskar(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                       const llp_keskar_desc *desc, llp_rng *rng, llp_sharp_max_result *res);
+
+/* Random-direction sharpness settings. Zero fields mean their default. */
+typedef struct llp_sharp_random_desc {
+    double rho;            /* radius (0 -> plain: 0.05 ||theta||_2, 0.05 when theta = 0;
+                              adaptive: 0.05 sqrt(n)), > 0 */
+    size_t samples;        /* directions R (0 -> 20) */
+    int adaptive;          /* 1: perturb by rho T d, T = diag(|theta_i| + eta) (average adaptive sharpness) */
+    double eta;            /* adaptive: offset in T (0 = none), >= 0 */
+    int gaussian;          /* 1: d ~ N(0, I / n) instead of uniform on the unit sphere */
+} llp_sharp_random_desc;
+
+typedef struct llp_sharp_random_result {
+    llp_estimate sharpness;/* mean of L(theta + rho T d) - L(theta) over the R directions */
+    double loss0;          /* L(theta) */
+    double rho;            /* the radius used */
+    llp_evals evals;
+} llp_sharp_random_result;
+
+/* Average (random-direction) sharpness:
+       S = E_d [ L(theta + rho T d) ] - L(theta),
+   d uniform on the unit sphere (a normalised Gaussian; with gaussian = 1,
+   d ~ N(0, I/n), so that E d d^T = I/n in both cases), T = I (plain), or
+   with adaptive = 1 T = diag(|theta_i| + eta), the average-case adaptive
+   sharpness of Andriushchenko et al. (2023, "A modern look at the
+   relationship between sharpness and generalization"; their
+   delta ~ N(0, rho_A^2 diag(|theta|^2)) is ours with gaussian = 1 and
+   rho = rho_A sqrt(n)). Estimated by the mean over R directions, with its
+   standard error. At a minimum, for L ~ 1/2 x^T H x, S = rho^2 tr(T H T) /
+   (2n) to second order.
+   Defaults: R 20; rho plain 0.05 ||theta|| (each coordinate moves about 5%
+   of the rms weight), adaptive 0.05 sqrt(n) (each coordinate moves about 5%
+   of its own magnitude, since |d_i| ~ 1/sqrt(n)).
+   Draws: direction k is n normals from llp_rng_fill_normal, k = 0..R-1.
+   Cost: 1 + R loss evaluations. rng: required. Allocates 2 vectors of n.
+   Caveats: scales by a under loss scaling a. Plain: changes under the ReLU
+   rescaling (and any reparametrisation); adaptive with eta = 0: invariant
+   (same draws give the same values, see above). With the default relative
+   rho the plain number also follows ||theta|| (weight decay, training time).
+   LLP_ERR_ARG for NULLs, n 0, a bad batch or setting, rho <= 0 resolved
+   (theta = 0 in adaptive mode with eta = 0 gives T = 0 and S = 0: allowed);
+   LLP_ERR_NONFINITE for a NaN/Inf loss. */
+LLPDEF llp_result llp_sharpness_random(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                       const llp_sharp_random_desc *desc, llp_rng *rng, llp_sharp_random_result *res);
+
+/* Adaptive worst-case sharpness settings. Zero fields mean their default. */
+typedef struct llp_sharp_adaptive_desc {
+    double rho;            /* ball radius in w (0 -> 0.05), > 0 */
+    double eta;            /* T = diag(|theta_i| + eta) (0 = none: rescaling-invariant), >= 0 */
+    size_t steps;          /* ascent steps (0 -> 20) */
+    double step;           /* step length as a fraction of rho (0 -> 1), > 0 */
+    int zero_start;        /* 1: start at w = 0 (rng may be NULL); 0: w = rho d, d uniform on the unit sphere */
+} llp_sharp_adaptive_desc;
+
+/* Adaptive worst-case sharpness (Kwon et al. 2021, ASAM; Andriushchenko et
+   al. 2023):
+       S = max_{||w||_2 <= rho} L(theta + T w) - L(theta),  T = diag(|theta_i| + eta),
+   i.e. perturbations delta with ||T^-1 delta||_2 <= rho: with eta = 0 no
+   coordinate moves by more than rho |theta_i|. Approximated by projected
+   normalised-gradient ascent in w: the gradient in w is g_w = T grad L(theta
+   + T w), and
+       w <- P(w + step rho g_w / ||g_w||),   P = projection on the ball,
+   `steps` times from w0 = rho d (d uniform on the unit sphere; at a critical
+   point w = 0 has no gradient) or w0 = 0, reporting the largest loss seen
+   (every iterate is feasible). A zero g_w or a step that leaves w unchanged
+   is a fixed point and stops the run. On a quadratic at its minimum the
+   iteration is a shifted power iteration on T H T and the value tends to
+   1/2 rho^2 lambda_max(T H T); with step 1 the error in the direction falls
+   by (1 + lambda_2/lambda_1)/2 per step.
+   Defaults: rho 0.05, eta 0, 20 steps of length rho, random start.
+   Draws: w0 is n normals from llp_rng_fill_normal.
+   Cost: one loss at theta, `steps` gradients, one more loss at the last
+   iterate unless a fixed point stopped the run. rng: required unless
+   zero_start. Allocates 4 vectors of n.
+   Caveats: scales by a under loss scaling a (normalised steps: the iterates
+   do not change). With eta = 0 exactly invariant under the ReLU rescaling
+   (see above); eta > 0 (ASAM uses 0.01) breaks that for small weights, and
+   coordinates with theta_i = 0 (e.g. zero biases) are then not perturbed at
+   all. Like every ascent this is a lower bound of the maximum.
+   Errors as llp_sharpness_keskar. */
+LLPDEF llp_result llp_sharpness_adaptive(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                         const llp_sharp_adaptive_desc *desc, llp_rng *rng,
+                                         llp_sharp_max_result *res);
+
+/* PAC-Bayes flatness settings. Zero fields mean their default. */
+typedef struct llp_pacbayes_desc {
+    double delta;          /* target deviation (0 -> 0.1), > 0 */
+    llp_sharp_delta mode;  /* how delta is read (default ABSOLUTE) */
+    size_t samples;        /* Monte-Carlo vectors M (0 -> 10) */
+    double sigma_lo;       /* bracket (both 0 -> [1e-6, 10]); 0 < lo < hi */
+    double sigma_hi;
+    double tol;            /* stop when hi / lo <= 1 + tol (0 -> 1e-6) */
+    int magnitude;         /* 1: magnitude-aware, u_i ~ N(0, sigma^2 (|theta_i| + eta)^2) (Jiang's sigma') */
+    double eta;            /* magnitude-aware offset (0 = none), >= 0 */
+} llp_pacbayes_desc;
+
+typedef struct llp_pacbayes_result {
+    double sigma;          /* sigma*: the lower end of the final bracket (deviation <= Delta there) */
+    double sigma_lo, sigma_hi; /* the final bracket: deviation <= Delta at lo, > Delta at hi
+                                  (censored: both equal the end of the search bracket reached) */
+    double measure;        /* 1 / sigma^2, the flatness measure as commonly reported */
+    double deviation;      /* E(sigma*), the Monte-Carlo mean loss increase at sigma* */
+    double delta;          /* Delta used */
+    double loss0;          /* L(theta) */
+    int censored;          /* 0 bracketed; +1: deviation <= Delta already at the upper end (sigma =
+                              sigma_hi given); -1: deviation > Delta at the lower end (sigma = sigma_lo) */
+    size_t iterations;     /* bisection steps */
+    llp_evals evals;
+} llp_pacbayes_result;
+
+/* PAC-Bayes flatness (Dziugaite & Roy 2017; as a generalisation measure in
+   Jiang et al. 2019, "Fantastic generalization measures and where to find
+   them", who search the largest sigma whose expected loss deviation stays
+   below a target):
+       sigma* = the largest sigma with E(sigma) <= Delta,
+       E(sigma) = (1/M) sum_j L(theta + sigma s (.) u_j) - L(theta),
+   u_j ~ N(0, I) (M vectors drawn once, as one llp_rng_fill_normal of M n
+   normals, row j = u_j), s_i = 1 (plain) or |theta_i| + eta (magnitude-
+   aware sigma'). The same u_j are used at every sigma (common random
+   numbers), so E is a smooth function of sigma, monotone for a convex loss
+   around a minimum. Search: E(sigma_hi) <= Delta ends it (censored +1),
+   else E(sigma_lo) > Delta ends it (censored -1), else bisection on log
+   sigma, mid = sqrt(lo hi), until hi / lo <= 1 + tol. Where E is not
+   monotone the bisection finds one crossing in the bracket, not
+   necessarily the largest. The bound's measure is 1/sigma*^2 (Jiang's
+   "pacbayes.flatness"); both are reported.
+   Delta: delta (0 -> 0.1) read by mode: ABSOLUTE delta, RELATIVE
+   delta L(theta), KESKAR delta (1 + L(theta)).
+   For L = 1/2 x^T H x at its minimum, E(sigma) = sigma^2 / (2M) sum_j u_j^T
+   H u_j, whose expectation is sigma^2 tr(H) / 2, so sigma* ~ sqrt(2 Delta /
+   tr H) (plain).
+   Cost: 1 + M (1 + [not censored +1] (1 + iterations)) loss evaluations:
+   at the defaults (bracket 1e-6..10, tol 1e-6) 24 iterations, about 270.
+   rng: required. Allocates (M + 1) n reals.
+   Caveats: with an ABSOLUTE (or KESKAR) Delta, sigma* changes under loss
+   scaling (for a quadratic sigma* ~ 1/sqrt(a)); RELATIVE does not (the
+   deviation and Delta both scale by a; same crossing). Plain sigma*
+   changes under the ReLU rescaling; magnitude-aware sigma' with eta = 0 does
+   not (s maps with S). With M small the estimate carries Monte-Carlo noise
+   of relative size about sqrt(2 tr(H^2)) / (2 tr(H) sqrt(M)) near a minimum.
+   LLP_ERR_ARG for NULLs, n 0, bad settings or batch, a resolved Delta <= 0
+   (RELATIVE with L(theta) <= 0); LLP_ERR_NONFINITE for a NaN/Inf loss (an
+   overflowing perturbed loss included: lower sigma_hi). */
+LLPDEF llp_result llp_pacbayes_sigma(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                     const llp_pacbayes_desc *desc, llp_rng *rng, llp_pacbayes_result *res);
+
+/* Basin width settings. Zero fields mean their default. */
+typedef struct llp_basin_desc {
+    size_t directions;     /* random unit directions R (0 -> 10), each searched both ways; ignored with dirs */
+    const llp_real *dirs;  /* (n_dirs, n) given directions (normalised here, nonzero), or NULL for random */
+    size_t n_dirs;         /* rows of dirs */
+    double delta;          /* threshold (0 -> 0.1), > 0 */
+    llp_sharp_delta mode;  /* how delta is read (default ABSOLUTE) */
+    double alpha0;         /* first distance (0 -> 1e-3 s), s = ||theta||_2, or 1 when theta = 0 */
+    double alpha_max;      /* largest distance (0 -> 10 s), > alpha0 */
+    double tol;            /* bisection until hi - lo <= tol hi (0 -> 1e-3), in (0, 1) */
+} llp_basin_desc;
+
+typedef struct llp_basin_result {
+    llp_estimate width;    /* mean of alpha* over the 2R half-lines (censored ones count alpha_max) */
+    size_t censored;       /* half-lines where the rise never reached Delta up to alpha_max */
+    size_t half_lines;     /* 2R */
+    double delta;          /* Delta used */
+    double loss0;          /* L(theta) */
+    double alpha0, alpha_max; /* as used */
+    llp_evals evals;
+} llp_basin_result;
+
+/* Basin width along random lines: for unit directions d (uniform on the
+   sphere, normalised Gaussians, or given) and both signs, the distance
+       alpha* = min { alpha > 0 : L(theta + alpha d) - L(theta) >= Delta }
+   located by doubling alpha = alpha0, 2 alpha0, ... (capped at alpha_max)
+   until the rise reaches Delta, then bisection between the last distance
+   below and the first at or above, until hi - lo <= tol hi; alpha* is the
+   midpoint (relative error <= tol / 2). "First" is on the doubling grid: a
+   bump narrower than the grid can be stepped over. A half-line that never
+   reaches Delta up to alpha_max reports alpha_max and is counted in
+   censored (so the mean is then a lower bound). For a quadratic 1/2 x^T H x
+   at its minimum, alpha* = sqrt(2 Delta / d^T H d).
+   Delta: delta (0 -> 0.1) read by mode, as llp_pacbayes_sigma. widths (may
+   be NULL): (2R) out, [2k] along +d_k, [2k+1] along -d_k.
+   Draws: direction k is n normals from llp_rng_fill_normal.
+   Defaults: R 10, alpha0 1e-3 s, alpha_max 10 s, tol 1e-3.
+   Cost: 1 + sum over half-lines of (doublings + bisections) loss
+   evaluations; about 1 + 2R (log2(alpha* / alpha0) + log2(1/tol) + 2), ~400
+   at the defaults. rng: required for random directions. Allocates 2
+   vectors of n (plus 2R doubles).
+   Caveats: in parameter units, so it changes under the ReLU rescaling and
+   any reparametrisation; under loss scaling it is unchanged with RELATIVE
+   Delta and changes otherwise (a quadratic's alpha* ~ 1/sqrt(a)). A +Inf
+   loss counts as reached; a NaN loss is LLP_ERR_NONFINITE.
+   LLP_ERR_ARG for NULLs, n 0, bad settings or batch, a zero given
+   direction, a resolved Delta <= 0. */
+LLPDEF llp_result llp_basin_width(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                  const llp_basin_desc *desc, llp_rng *rng, double *widths, llp_basin_result *res);
+
+/* ---- gradient statistics, curvature along the gradient, the Hessian panel,
+   stable learning rates ------------------------------------------------------
+   Five numbers-from-one-call tools built on the objective abstraction and the
+   curvature tools above. The mini-batch tools (noise scale, batch statistics)
+   need an objective with samples (n_samples > 0) whose loss is the MEAN over
+   the batch (plus, possibly, a term that does not depend on the batch, such
+   as weight decay: it cancels in the differences they take).
+
+   Mini-batches here are drawn WITHOUT replacement by a partial Fisher–Yates
+   shuffle, so a test can draw the same batches: an index array perm[0..N)
+   (N = n_samples) starts as the identity at the start of each call and stays
+   between draws; a batch of B samples is
+       for i = 0 .. B-1: j = i + llp_rng_below(rng, N - i); swap(perm[i], perm[j])
+   and then perm[0..B) in that order (a uniformly random B-subset, whatever
+   perm held before). Successive batches are independent draws (they may
+   share samples with each other). */
+
+/* Gradient noise scale settings. Zero fields mean their default. */
+typedef struct llp_grad_noise_desc {
+    size_t b_small;        /* B_small (0 -> max(1, b_big / 8) when b_big is set, else
+                              max(1, min(32, n_samples / 8))) */
+    size_t b_big;          /* B_big (0 -> min(n_samples, 8 b_small)); b_small < b_big <= n_samples */
+    size_t pairs;          /* independent (small, big) draws averaged (0 -> 20), >= 2 */
+    int infinite_population; /* 1: the paper's formulas with 1/B (samples drawn from an infinite
+                              population); 0: corrected for drawing without replacement from the
+                              n_samples of the objective (the default; see llp_grad_noise_scale) */
+} llp_grad_noise_desc;
+
+typedef struct llp_grad_noise_result {
+    double b_simple;       /* B_simple = mean(S) / mean(|G|^2): the ratio of the means; NaN when
+                              mean |G|^2 <= 0 */
+    double b_simple_se;    /* its standard error by the delta method (see below); NaN with b_simple */
+    llp_estimate g2;       /* |G|^2 estimates, one per pair: mean, s.e., pairs */
+    llp_estimate s;        /* S = tr(Sigma) estimates, one per pair */
+    llp_estimate g2_small; /* the raw |G_small|^2 and |G_big|^2 of the pairs */
+    llp_estimate g2_big;
+    size_t b_small, b_big, pairs; /* as used */
+    int fpc;               /* 1 when the finite-population correction was applied */
+    llp_evals evals;
+} llp_grad_noise_result;
+
+/* The gradient noise scale of McCandlish, Kaplan, Amodei et al. (2018), "An
+   empirical model of large-batch training", appendix A: the unbiased
+   two-batch-size estimator.
+   For a mini-batch gradient G_B (the gradient of the batch-mean loss over B
+   samples) E |G_B|^2 = |G|^2 + tr(Sigma) u(B), with G the full-data gradient
+   and Sigma the covariance of the per-sample gradients g_i. The paper
+   samples from an infinite population: Sigma the per-sample covariance and
+   u(B) = 1/B. Drawing B of the objective's N samples without replacement
+   gives, exactly, u(B) = (N - B) / (B (N - 1)) with Sigma the population
+   covariance (1/N) sum_i (g_i - G)(g_i - G)^T; that is the default here, so
+   both estimates are unbiased for the N samples at hand (and B_big = N is
+   allowed: u = 0, G_big = G). With u_s = u(B_small) > u_b = u(B_big), per
+   pair (a B_big batch and the B_small batch made of its first B_small
+   samples, so nested as in the paper's per-device/all-reduced pair):
+       |G|^2_est = (u_s |G_big|^2 - u_b |G_small|^2) / (u_s - u_b)
+       S_est     = (|G_small|^2 - |G_big|^2) / (u_s - u_b)
+   which with u = 1/B (infinite_population = 1) are the paper's
+   (B_big |G_big|^2 - B_small |G_small|^2) / (B_big - B_small) and
+   (|G_small|^2 - |G_big|^2) / (1/B_small - 1/B_big). Under sampling without
+   replacement the uncorrected pair is biased: E S_est = tr(Sigma) N/(N - 1),
+   E |G|^2_est = |G|^2 - tr(Sigma)/(N - 1) (negligible for large N).
+   Both are averaged over `pairs` independent draws and, as in the paper, the
+   ratio is of the means: B_simple = mean(S_est) / mean(|G|^2_est). Its s.e.
+   by the delta method over the pairs: with r = B_simple,
+       se^2 = (var S - 2 r cov(S, G2) + r^2 var G2) / (pairs mean(G2)^2),
+   sample (co)variances over the pairs (first order; the ratio's own bias is
+   O(1/pairs)).
+   Reading it: B_simple is the batch size above which larger batches stop
+   paying off (the "critical batch size" under the simplifying assumption of
+   a Hessian proportional to the identity; the paper's B_noise weights by H).
+   Caveats: near a minimum |G|^2 -> 0 and B_simple explodes; the |G|^2
+   estimate is a difference of noisy terms and can be negative (it is
+   reported; b_simple is NaN then). Scaling the loss by a leaves B_simple
+   unchanged (S and |G|^2 both scale by a^2); reparametrising theta does not.
+   It is a property of theta: it changes along training.
+   Cost: 2 pairs gradient evaluations (B_small + B_big samples' worth each
+   pair); evals.batches counts the mini-batches evaluated (2 per pair).
+   Allocates n reals, 4 pairs doubles and n_samples indices. LLP_ERR_ARG for NULLs, an
+   objective without samples, b_small >= b_big, b_big > n_samples or pairs <
+   2; LLP_ERR_NONFINITE for a NaN/Inf gradient. */
+LLPDEF llp_result llp_grad_noise_scale(const llp_objective *f, const llp_real *theta, const llp_grad_noise_desc *d,
+                                       llp_rng *rng, llp_grad_noise_result *res);
+
+/* Batch-gradient statistics settings. Zero fields mean their default. */
+typedef struct llp_grad_batch_desc {
+    size_t batches;        /* M (0 -> 10), >= 2 */
+    size_t batch_size;     /* B (0 -> min(32, n_samples)), <= n_samples */
+} llp_grad_batch_desc;
+
+typedef struct llp_grad_batch_result {
+    llp_estimate norm;     /* ||g_j|| over the M batches: mean, s.e., M */
+    double norm_var;       /* sample variance of ||g_j|| (divisor M - 1) */
+    double norm_cv;        /* coefficient of variation sqrt(norm_var) / mean ||g_j|| */
+    llp_estimate cosine;   /* mean of cos(g_j, g_k) over the M (M - 1) / 2 pairs j < k; se by the
+                              jackknife over batches (NaN for M = 2); samples = M */
+    double cos_min, cos_max; /* extremes over the pairs */
+    size_t batches, batch_size;
+    llp_evals evals;
+} llp_grad_batch_result;
+
+/* Spread of mini-batch gradients at theta: M independent batches of B
+   samples (drawn as described at the top of this block), gradients g_j.
+     norms    mean, variance and coefficient of variation of ||g_j||: how much
+              the step length of SGD varies from batch to batch;
+     cosines  c = mean over pairs j < k of g_j.g_k / (||g_j|| ||g_k||): near 1
+              the batches agree on the direction, near 0 (or below) the step
+              is dominated by noise; this is the "gradient confusion" of
+              Sankararaman et al. (2020) and the "stiffness" of Fort et al.
+              (2019) between batches. For independent batches E[g_j.g_k] =
+              |G|^2, so cosines fall as tr(Sigma)/B grows against |G|^2 (cf.
+              llp_grad_noise_scale).
+   The pairs share batches, so they are not independent: the s.e. of c is
+   the jackknife over the M batches, c_(i) the mean over the pairs without
+   batch i (a U-statistic; its jackknife is the standard variance estimate):
+       se^2 = (M - 1)/M sum_i (c_(i) - mean_i c_(i))^2.
+   A zero batch gradient has no direction: cosine, cos_min, cos_max NaN.
+   Caveats: scaling the loss leaves c and the CV unchanged (the norms
+   scale); the numbers depend on B (larger batches: larger c, smaller CV) and
+   on theta.
+   Cost: M gradient evaluations of B samples. Allocates M n reals, M^2 + 2M
+   doubles and n_samples indices. LLP_ERR_ARG for NULLs, an objective
+   without samples, M < 2 or B > n_samples; LLP_ERR_NONFINITE for a NaN/Inf
+   gradient. */
+LLPDEF llp_result llp_grad_batch_stats(const llp_objective *f, const llp_real *theta, const llp_grad_batch_desc *d,
+                                       llp_rng *rng, llp_grad_batch_result *res);
+
+/* Curvature-along-the-gradient settings. Zero fields mean their default. */
+typedef struct llp_grad_curvature_desc {
+    const llp_batch *batch; /* gradient, HVP and probe over this batch (NULL: all samples) */
+    double lambda_max;     /* > 0: also report ghg / lambda_max (0: not, NaN) */
+    int fd_probe;          /* 1: also the finite-difference probe along the gradient
+                              (llp_hessian_probe, LLP_DIRECTION_GRADIENT): 2 more gradients */
+    double fd_step;        /* the probe's eps (0 -> llp_hessian_probe's default) */
+} llp_grad_curvature_desc;
+
+typedef struct llp_grad_curvature_result {
+    double loss;           /* L(theta) on the batch */
+    double grad_norm;      /* ||g|| */
+    double ghg;            /* curvature along the gradient: g^T H g / g^T g = ghat^T H ghat */
+    double eta_star;       /* 1 / ghg: the learning rate of the exact line search on the local
+                              quadratic (+inf when ghg <= 0) */
+    double step_star;      /* ||g|| / ghg: the distance travelled along -ghat (+inf when ghg <= 0) */
+    double model_decrease; /* ||g||^2 / (2 ghg): the decrease the quadratic model predicts for the
+                              step -eta_star g (+inf when ghg <= 0) */
+    double hg_norm;        /* ||H ghat|| */
+    double hg_cos;         /* ghg / ||H ghat||: cosine between ghat and H ghat (1: the gradient is
+                              an eigenvector); NaN when H ghat = 0 */
+    double rayleigh_ratio; /* ghg / lambda_max when desc->lambda_max > 0, else NaN */
+    double fd_gdiff;       /* probe: ||g(theta + eps ghat) - g(theta)|| / eps ~ ||H ghat|| (NaN without) */
+    double fd_dir;         /* probe: ghat^T (g(theta + eps ghat) - g(theta)) / eps ~ ghg (NaN without) */
+    double fd_step;        /* probe: eps used (NaN without) */
+    llp_evals evals;
+} llp_grad_curvature_result;
+
+/* Curvature of the loss along its gradient. With g the gradient on the batch
+   and ghat = g / ||g||, one exact HVP gives ghat^T H ghat. Along -ghat the
+   local quadratic model is
+       m(t) = L - t ||g|| + (1/2) t^2 ghat^T H ghat,
+   minimised (for ghat^T H ghat > 0) at t* = ||g|| / ghat^T H ghat, i.e. the
+   step -eta* g with the learning rate eta* = 1 / ghat^T H ghat = g^T g / g^T
+   H g, the exact line search of steepest descent on a quadratic (Cauchy's
+   step; Nocedal & Wright 2006, section 3.3), and the model then drops by
+   ||g||^2 / (2 ghat^T H ghat). On a quadratic loss the step lands exactly on
+   the minimum of L along -g. Compare eta* with the rate in use: SGD at a
+   rate above 2 eta* increases the model along the gradient. With lambda_max
+   given, ghat^T H ghat / lambda_max in [lambda_min/lambda_max, 1] tells how
+   much the gradient lies in the sharp directions (it does, late in training:
+   Gur-Ari, Roberts, Dyer 2018). hg_cos = ghat^T H ghat / ||H ghat|| is 1
+   exactly when the gradient is an eigenvector.
+   The probe (fd_probe = 1) is llp_hessian_probe along the gradient: its
+   ||g(theta + eps ghat) - g(theta)|| / eps estimates ||H ghat|| (hg_norm),
+   NOT the curvature ghat^T H ghat (its projection fd_dir does); read
+   llp_hessian_probe's comment.
+   Caveats: loss scaling by a scales ghg by a and eta* by 1/a; the batch
+   changes both g and H (on a mini-batch they are that batch's); H's sign is
+   not assumed (ghg <= 0: the model has no minimum along -g and eta* is
+   reported as +inf).
+   Cost: 1 gradient + 1 HVP (an objective without an hvp: llp_objective_hvp's
+   finite difference, 2 gradients, counted as one HVP), plus 2 gradients with
+   the probe. Allocates 2 n reals. LLP_ERR_ARG for NULLs, a zero gradient (no
+   direction), lambda_max < 0; LLP_ERR_NONFINITE for a NaN/Inf loss, gradient
+   or product. */
+LLPDEF llp_result llp_grad_curvature(const llp_objective *f, const llp_real *theta, const llp_grad_curvature_desc *d,
+                                     llp_grad_curvature_result *res);
+
+/* Hessian panel settings. Zero fields mean their default. */
+typedef struct llp_hessian_panel_desc {
+    size_t lanczos_steps;  /* Krylov dimension for lambda_max and lambda_min (0 -> 30; capped at n) */
+    double lanczos_tol;    /* Lanczos tol (0 -> llp_lanczos's default) */
+    size_t trace_probes;   /* Hutchinson probes, all used (0 -> 30), >= 2 */
+    int no_slq;            /* 1: skip SLQ (neg_ratio and the condition numbers are NaN) */
+    size_t slq_runs;       /* SLQ start vectors (0 -> 4) */
+    size_t slq_steps;      /* SLQ Lanczos steps per run (0 -> 30; capped at n) */
+    size_t k;              /* lambda_k / cond_k of llp_spectrum_stats (0 -> min(n, 10)) */
+    double rel_tol;        /* zero threshold of llp_spectrum_stats (0 -> its 1e-6) */
+    double eta;            /* > 0: a learning rate, for eta lambda_max (0: none, NaN) */
+} llp_hessian_panel_desc;
+
+typedef struct llp_hessian_panel_result {
+    double lambda_max, lambda_min;   /* Lanczos extremes */
+    double lambda_max_residual, lambda_min_residual; /* Ritz residuals (see llp_eig_result) */
+    int converged;         /* both Lanczos pairs met the tolerance */
+    double cond_extreme;   /* lambda_max / lambda_min when lambda_min > 0, else NaN */
+    llp_estimate trace;    /* Hutchinson: mean of z^T H z, its s.e., probes */
+    llp_spectrum_stats spectrum; /* llp_slq_stats of the SLQ measure (zeroed with no_slq) */
+    double neg_ratio;      /* SLQ weight of eigenvalues < -tol (NaN with no_slq) */
+    double cond_pos, cond_k, cond_mean; /* from spectrum (NaN with no_slq) */
+    double eta;            /* desc->eta (NaN without) */
+    double eta_lambda_max; /* eta * lambda_max: 2 is the stability edge of gradient descent on the
+                              local quadratic (NaN without eta) */
+    double lr_edge;        /* 2 / lambda_max (+inf when lambda_max <= 0) */
+    llp_evals evals;       /* the sum of the three below */
+    llp_evals lanczos_evals, trace_evals, slq_evals;
+    char batch[160];       /* llp_batch_policy_describe of the policy */
+} llp_hessian_panel_result;
+
+/* The Hessian at theta in one call: llp_lanczos (k_largest = k_smallest = 1,
+   full reorthogonalisation) for lambda_max and lambda_min, llp_hutchinson
+   (Hutchinson 1989; exactly trace_probes Rademacher probes) for tr(H) with
+   its s.e., and SLQ (llp_slq + llp_slq_stats; Ubaru, Chen, Saad 2017,
+   Ghorbani, Krishnan, Xiao 2019) for the fraction of negative eigenvalues and
+   the condition numbers cond_pos = largest / smallest positive, cond_k =
+   lambda_max / lambda_k and cond_mean = lambda_max / (tr / n) (read
+   llp_hessian_stats: the first explodes with near-zero eigenvalues, the
+   others do not). With a learning rate eta: eta lambda_max. Gradient descent
+   on the local quadratic diverges along the top eigenvector when eta
+   lambda_max > 2 (lr_edge = 2 / lambda_max); full-batch training of networks
+   tends to drive lambda_max up to 2 / eta and hover there (the "edge of
+   stability", Cohen, Kaur, Li, Kolter, Talwalkar 2021). The tools run in
+   that order, all under the policy bp (NULL: full batch) and all drawing
+   from rng.
+   Accuracy: lambda_max and lambda_min are Ritz values (inside the spectrum;
+   exact to rounding when lanczos_steps >= n); the trace is unbiased with the
+   s.e. reported; neg_ratio and the conditions from SLQ are rough (runs x
+   steps nodes). Caveats: every number scales with the loss (a L: a H) and
+   changes under reparametrisation (rescaling layers of a ReLU network
+   changes lambda_max while the function stays); FRESH batches add batch
+   noise (see llp_batch_policy).
+   Cost: at most lanczos_steps + trace_probes + slq_runs slq_steps HVPs
+   (defaults: 30 + 30 + 120), exactly evals.hvp. Allocates what the tools
+   allocate. LLP_ERR_ARG for NULLs, trace_probes < 2, eta < 0 or bad
+   settings of the tools; their errors otherwise. */
+LLPDEF llp_result llp_hessian_panel(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                    const llp_hessian_panel_desc *d, llp_rng *rng, llp_hessian_panel_result *res);
+
+/* Learning-rate stability settings. Zero fields mean their default. */
+typedef struct llp_lr_stability_desc {
+    llp_lr_find_desc find;   /* the range test (zero fields: llp_lr_find's defaults) */
+    size_t lanczos_steps;    /* Krylov dimension for lambda_max (0 -> 30; capped at n) */
+    const llp_batch_policy *policy; /* the Lanczos products (NULL: full batch) */
+} llp_lr_stability_desc;
+
+typedef struct llp_lr_stability_result {
+    double lambda_max;       /* Lanczos, at theta */
+    double lambda_max_residual;
+    double lr_edge;          /* 2 / lambda_max (+inf when lambda_max <= 0) */
+    double max_stable;       /* llp_lr_find: the largest rate that still trains */
+    double suggested, best;  /* llp_lr_find's other two rates */
+    double ratio;            /* max_stable / lr_edge */
+    int stopped_early;       /* the range test blew up before lr_max */
+    size_t steps;            /* range-test steps recorded */
+    llp_evals evals;         /* Lanczos HVPs + every gradient of the range test */
+} llp_lr_stability_result;
+
+/* The largest stable learning rate two ways: the range test's max_stable
+   (llp_lr_find, Smith 2017: one optimizer step per rate, the rate growing
+   exponentially; read its definition: the largest rate, past the minimum of
+   the smoothed loss, before the smoothed loss rises above its starting
+   value) beside the local edge 2 / lambda_max of gradient descent on the
+   quadratic model at theta (lambda_max by llp_lanczos), and their ratio.
+   od: the optimizer of the range test (NULL: plain SGD; the rate is set by
+   the sweep).
+   How the two compare, for plain gradient descent on a quadratic: while
+   every rate stays below 2 / lambda_max each eigencomponent shrinks, the
+   loss never rises, and so the smoothed loss stays below its start: max_stable
+   is at least the last grid rate below the edge (ratio >= 1/q, q =
+   (lr_max/lr_min)^(1/(steps-1)) the grid factor). It is NOT close to the edge
+   from above: by the time the sweep reaches 2 / lambda_max it has driven the
+   loss down by many orders of magnitude (each rate near 1/lambda_i removes
+   the i-th component), and above the edge the loss must regrow by that whole
+   factor, at (lr lambda_max - 1)^2 per step, before the smoothed loss passes
+   its start. Measured ratios: 6 to 8 on full-batch quadratics (cond 10, 100
+   to 200 steps); 1.7 to 4 with mini-batches of 16 to 32 on noisy least
+   squares, where the batch noise keeps the loss off zero. So read max_stable
+   as "training still makes progress", an upper estimate of the stable rate,
+   and lr_edge as the local bound. Heavy-ball momentum moves the edge to
+   (2 + 2 beta) / lambda_max; adaptive optimizers (Adam, RMSprop) have no
+   such edge.
+   Caveats: the range test measures along a training path with a growing
+   rate (the curvature it meets is not the one at theta, mini-batches add
+   noise, the smoothing lags), 2 / lambda_max is local to theta; the grid
+   limits max_stable's resolution. Loss scaling by a scales lr_edge by 1/a;
+   max_stable follows only to the grid's resolution.
+   Cost: at most lanczos_steps HVPs, plus the range test's gradient
+   evaluations (one per step, two with SAM, one more for a step that hit a
+   NaN), counted exactly in evals. rng: the Lanczos start vector (the range
+   test shuffles with find.seed). LLP_ERR_ARG for NULLs or bad settings, the
+   tools' errors otherwise (LLP_ERR_DIVERGED when the range test blew up
+   within its first 3 steps). */
+LLPDEF llp_result llp_lr_stability(const llp_objective *f, const llp_real *theta, const llp_opt_desc *od,
+                                   const llp_lr_stability_desc *d, llp_rng *rng, llp_lr_stability_result *res);
+
+/* ---- input-space probes: input gradients, FGSM and PGD ------------------- */
+
+/* Input-probe settings. Zero fields mean their default. */
+typedef struct llp_input_probe_desc {
+    double eps;            /* radius of the L-infinity ball, in the units of the model's inputs
+                              (0 -> 0.1); must be > 0 */
+    size_t pgd_steps;      /* PGD iterations k (0 -> 5) */
+    double pgd_alpha;      /* PGD step length (0 -> 2.5 eps / k, Madry et al.'s choice) */
+    int no_pgd;            /* 1: skip PGD (its fields are NaN, nothing spent on it) */
+} llp_input_probe_desc;
+
+typedef struct llp_input_probe_result {
+    size_t samples;        /* probe samples m (the batch's rows) */
+    double eps, pgd_alpha; /* as used */
+    size_t pgd_steps;      /* as used (0 with no_pgd) */
+    /* per-sample input gradient g_i = grad_x l_i(x_i), over the m samples */
+    llp_estimate grad_l2;  /* mean ||g_i||_2 */
+    llp_estimate grad_l1;  /* mean ||g_i||_1 (dual norm of L-infinity) */
+    double first_order;    /* eps * grad_l1.value: the first-order FGSM loss increase */
+    /* mean per-sample losses (data loss: no weight decay, see below) */
+    double loss_clean, loss_fgsm, loss_pgd;
+    llp_estimate fgsm_increase;  /* mean over samples of l_i(x_i') - l_i(x_i), FGSM */
+    llp_estimate pgd_increase;   /* the same for PGD's last iterate */
+    /* classification only (NaN / empty estimates for regression) */
+    double acc_clean, acc_fgsm, acc_pgd;   /* accuracy in [0, 1] */
+    llp_estimate fgsm_acc_drop;  /* mean over samples of correct(x) - correct(x'), = acc_clean - acc_fgsm */
+    llp_estimate pgd_acc_drop;
+    llp_evals evals;       /* grad: input-gradient passes; loss: loss (forward) passes; one pass covers
+                              all m samples, however it is chunked */
+} llp_input_probe_result;
+
+/* The loss landscape around the data in input space, as probed for
+   adversarial robustness. For each selected sample (x_i, y_i) with loss
+   l_i(x) (the model's per-sample loss, e.g. (1/k) sum (y - t)^2 for MSE,
+   -log softmax for cross-entropy), the input gradient g_i = grad_x l_i(x_i)
+   is llp_mlp_input_grad's row i times the batch size (that function returns
+   the gradient of the batch MEAN). Reported over the m samples:
+     grad_l2, grad_l1   mean ||g_i||_2 and ||g_i||_1. The L1 norm is the dual
+                        of L-infinity: eps ||g_i||_1 is the first-order
+                        increase of l_i over the L-infinity ball of radius eps.
+     FGSM (Goodfellow, Shlens, Szegedy 2015): x_i' = x_i + eps sign(g_i)
+                        (sign(0) = 0), the loss increase mean_i l_i(x_i') -
+                        l_i(x_i) and, for classification, the accuracy drop.
+     PGD (Madry, Makelov, Schmidt, Tsipras, Vladu 2018): from x^0 = x_i,
+                        k steps x^(s+1) = P(x^s + alpha sign(grad_x l_i(x^s))),
+                        P the projection (clipping) onto |x - x_i|_inf <= eps,
+                        alpha = 2.5 eps / k; the increase and accuracy drop at
+                        x^k (the last iterate, no random start, no restarts).
+   The first PGD step uses the FGSM gradient. With alpha k > eps PGD can
+   reach the corners of the ball; for a model linear in x (a linear model with
+   MSE, or any loss monotone in one linear score) both attacks end at the same
+   corner, x + eps sign(g). PGD is a local ascent: it usually beats FGSM but
+   is not guaranteed to for every sample. Losses are per-sample data losses:
+   weight decay (which does not depend on the inputs) is left out, so
+   loss_clean is the model's loss minus lambda/2 ||W||^2.
+   Defaults: eps 0.1, k 5, alpha 2.5 eps / k.
+   Cost (evals): 1 + (k - 1) input-gradient passes (grad) and 3 forward
+   passes (loss: clean, FGSM, PGD) over the m samples; without PGD 1 and 2.
+   An input-gradient pass costs about one gradient evaluation.
+   Caveats: eps is in the units of the inputs as the model sees them, so the
+   numbers depend on the input scaling (standardise first, or compare models
+   with the same preprocessing). The L-infinity ball is a choice (natural for
+   pixels); the L2 ball gives the dual norm ||g||_2 (grad_l2) and the attack
+   x + eps g / ||g||_2 instead. The attacked inputs are not clipped to a data
+   range. Scaling the loss scales every loss number and gradient norm.
+   batch: the rows of data probed (NULL = all), copied (llp_data_subset) so
+   the caller's data is never touched. Allocates the copy, a workspace for
+   min(m, 256) rows, 2 m d reals and 8 m doubles.
+   LLP_ERR_ARG for NULLs, eps/alpha not finite and > 0, a bad batch;
+   LLP_ERR_SHAPE when the data does not fit the model; LLP_ERR_EMPTY for an
+   empty batch; LLP_ERR_NONFINITE / LLP_ERR_LABEL for bad data; LLP_ERR_NONFINITE
+   for a NaN/Inf loss or input gradient. res is written only on success. */
+LLPDEF llp_result llp_input_probe(const llp_mlp *m, const llp_real *theta, const llp_data *data,
+                                  const llp_batch *batch, const llp_input_probe_desc *desc,
+                                  llp_input_probe_result *res);
+
+/* ---- multi-start difficulty ------------------------------------------------ */
+
+/* Draw an initial theta: (n) out, from rng only. */
+typedef void (*llp_multistart_init_fn)(void *ctx, llp_real *theta, llp_rng *rng);
+
+/* The init of an MLP: llp_mlp_randomize(ctx, theta, rng), ctx = the
+   (const llp_mlp *) whose theta layout the objective uses. */
+LLPDEF void llp_multistart_mlp_init(void *ctx, llp_real *theta, llp_rng *rng);
+
+/* Multi-start settings. Zero fields mean their default. */
+typedef struct llp_multistart_desc {
+    size_t restarts;       /* K (0 -> 10) */
+    uint64_t seed;         /* restart r draws its init from llp_rng_seed(seed + r) */
+    double delta_abs;      /* success tolerance, absolute part (0: none); >= 0 */
+    double delta_rel;      /* relative part (0 -> 0.05; a negative value means 0) */
+    size_t points;         /* interpolation points over t in [0, 1] (0 -> 21), >= 2 */
+    int no_barriers;       /* 1: skip the interpolations */
+    int keep_thetas;       /* 1: res->thetas holds the K final parameter vectors */
+} llp_multistart_desc;
+
+typedef struct llp_multistart_result {
+    size_t k;              /* restarts K */
+    size_t n;              /* parameters */
+    /* per restart (K each) */
+    double *final_loss;    /* full training loss at the final theta; NaN for a failed run */
+    double *final_val;     /* validation loss there (NaN without val or for a failed run) */
+    llp_result *status;    /* LLP_OK, LLP_ERR_DIVERGED (the trainer's), or LLP_ERR_NONFINITE
+                              (the final loss is NaN/Inf) */
+    llp_stop *stop;        /* how the trainer ended */
+    uint64_t *steps;       /* optimizer steps taken */
+    int *success;          /* 1: status OK and final_loss <= best + delta */
+    double *barrier_mean;  /* barrier_mean / barrier_linear (llp_barrier) of the segment from the */
+    double *barrier_linear;/* best restart's theta to this one's; NaN for the best, failed runs,
+                              or with no_barriers */
+    /* summaries over the restarts with status OK */
+    size_t n_ok, n_failed, n_success;
+    size_t best_index;     /* argmin of final_loss (K when no run is OK) */
+    double best, median, worst; /* of final_loss (median: mean of the two middle values when even) */
+    double delta;          /* delta_abs + delta_rel |best| as used */
+    llp_estimate success_rate; /* mean of the K 0/1 success indicators: failures count as 0 */
+    llp_estimate barrier_mean_est, barrier_linear_est; /* over the n_ok - 1 barriers */
+    double barrier_mean_max, barrier_linear_max;       /* NaN when there are none */
+    llp_real *thetas;      /* (K, n) final thetas (keep_thetas; failed runs: the trainer's restored
+                              iterate), else NULL */
+    llp_evals evals;
+    void *block;
+} llp_multistart_result;
+
+/* Multi-start difficulty: "does my model struggle to find the global
+   minimum?" answered directly. K restarts r = 0..K-1, each from its own
+   initialisation init(init_ctx, theta, rng_r), rng_r = llp_rng_seed(seed + r),
+   trained by llp_trainer_init/llp_trainer_run with the same settings td and
+   od, except that restart r uses the shuffling seed td->seed + r and the
+   gradient-noise seed od->noise_seed + r (independent runs: they differ in
+   init and in batch order). Then, on the final thetas:
+     final_loss[r]   the full-batch training loss (and final_val[r] the
+                     validation loss when val is given);
+     best/median/worst over the runs that finished (status LLP_OK);
+     success         final_loss[r] <= best + delta, delta = delta_abs +
+                     delta_rel |best| (defaults 0 and 0.05: within 5% of the
+                     best loss found); success_rate = successes / K, with
+                     its binomial standard error;
+     barriers        llp_slice_interpolate from the best restart's theta to
+                     each other finished one over `points` values of t in
+                     [0, 1]: barrier_mean = sup L(t) - (L(0) + L(1)) / 2 and
+                     barrier_linear = sup L(t) - ((1 - t) L(0) + t L(1))
+                     (linear mode connectivity: Draxler et al. 2018, Garipov
+                     et al. 2018, Frankle et al. 2020), their means (s.e.
+                     over the n_ok - 1 pairs, which share the best endpoint,
+                     so it is indicative only) and maxima.
+   A diverged restart (LLP_ERR_DIVERGED from the trainer) and one whose final
+   loss is NaN/Inf count as failures, are reported in status and are not
+   errors. A run stopped by td's on_step/on_epoch callback counts as finished
+   where it stopped. Reading: a success rate near 1 with barriers near 0
+   means the restarts find equally good, linearly connected minima; a low
+   success rate means many runs end clearly worse than the best. Caveats: the
+   best is the best FOUND, not the global minimum; success depends on the
+   training budget (an unconverged run counts as a failure: the rate mixes
+   speed and landscape), on delta (with a best loss near 0 the relative part
+   vanishes: set delta_abs), on the loss scale (delta_abs) and, for the
+   barriers, on the network's permutation symmetry: two equivalent minima
+   with permuted hidden units show a barrier that alignment would remove
+   (Entezari et al. 2022).
+   Cost: the K training runs (every training and validation evaluation the
+   trainer makes, gradients with SAM counted twice by it), K full training
+   losses (plus K validation losses), and (n_ok - 1) points interpolation
+   losses; evals counts every objective call exactly (loss-only calls in
+   loss, loss-and-gradient calls in grad; accuracy calls are not counted).
+   Allocates K n reals for the final thetas (kept only with keep_thetas) and
+   O(K) numbers.
+   LLP_ERR_ARG for NULLs, n == 0, a bad setting (points == 1, delta_abs < 0
+   or not finite, delta_rel not finite), or td with traj_path or ckpt_path
+   (the K runs would overwrite one file); LLP_ERR_SHAPE when val->n !=
+   train->n; any other error of the trainer or the objectives (including
+   LLP_ERR_NONFINITE for a non-finite initial theta) is returned, with
+   nothing written. Free with llp_multistart_free. */
+LLPDEF llp_result llp_multistart(const llp_objective *train, const llp_objective *val, llp_multistart_init_fn init,
+                                 void *init_ctx, const llp_train_desc *td, const llp_opt_desc *od,
+                                 const llp_multistart_desc *desc, llp_multistart_result *res);
+LLPDEF void llp_multistart_free(llp_multistart_result *res);
 
 #ifdef __cplusplus
 }
@@ -8940,7 +10077,8 @@ LLPDEF llp_result llp_plane_from_points(const llp_real *p0, const llp_real *p1, 
     c2 = llp_dot(d1, d2, n) / (n1 * n1); /* a second pass for the rounding of the first */
     for (i = 0; i < n; i++) d2[i] = (llp_real)(d2[i] - c2 * d1[i]);
     n2 = llp_nrm2(d2, n);
-    if (!(n2 > 1e-12 * ne)) return LLP_ERR_ARG;
+    /* sin of the angle between d1 and p2 - p0; the bound is llp_plane_project's |cos| <= 1 - 1e-12 */
+    if (!(n2 > 1.4142135623730951e-6 * ne)) return LLP_ERR_ARG;
     llp_scale((llp_real)(n1 / n2), d2, n);
     if (coords) {
         coords[0] = coords[1] = coords[3] = 0;
@@ -9536,6 +10674,2168 @@ LLPDEF llp_estimate llp_estimate_of(const double *x, size_t count) {
     e.value = k ? mean : NAN;
     e.se = k >= 2 ? sqrt(m2 / (double)(k - 1) / (double)k) : NAN;
     return e;
+}
+
+/* a += b */
+static void llp__evals_add(llp_evals *a, const llp_evals *b) {
+    a->loss += b->loss;
+    a->grad += b->grad;
+    a->hvp += b->hvp;
+    a->batches += b->batches;
+}
+
+/* An objective that counts the calls it forwards into one llp_evals (a
+   block product of k vectors counts k HVPs; accuracy calls are not counted):
+   how a tool that calls other tools reports exactly what it spent. */
+typedef struct llp__counter {
+    const llp_objective *f;
+    llp_evals *ev;
+} llp__counter;
+
+static llp_result llp__counter_lg(void *ctx, const llp_real *theta, const llp_batch *batch, llp_real *loss,
+                                      llp_real *grad) {
+    llp__counter *c = (llp__counter *)ctx;
+    if (grad) c->ev->grad++;
+    else c->ev->loss++;
+    return c->f->loss_grad(c->f->ctx, theta, batch, loss, grad);
+}
+
+static llp_result llp__counter_hvp(void *ctx, const llp_real *theta, const llp_real *v, const llp_batch *batch,
+                                       llp_real *hv) {
+    llp__counter *c = (llp__counter *)ctx;
+    c->ev->hvp++;
+    return c->f->hvp(c->f->ctx, theta, v, batch, hv);
+}
+
+static llp_result llp__counter_gnvp(void *ctx, const llp_real *theta, const llp_real *v, const llp_batch *batch,
+                                        llp_real *hv) {
+    llp__counter *c = (llp__counter *)ctx;
+    c->ev->hvp++;
+    return c->f->gnvp(c->f->ctx, theta, v, batch, hv);
+}
+
+static llp_result llp__counter_block(void *ctx, const llp_real *theta, const llp_real *V, size_t kv,
+                                         const llp_batch *batch, llp_real *HV) {
+    llp__counter *c = (llp__counter *)ctx;
+    c->ev->hvp += kv;
+    return c->f->hvp_block(c->f->ctx, theta, V, kv, batch, HV);
+}
+
+static llp_result llp__counter_acc(void *ctx, const llp_real *theta, const llp_batch *batch, double *acc) {
+    llp__counter *c = (llp__counter *)ctx;
+    return c->f->accuracy(c->f->ctx, theta, batch, acc);
+}
+
+static llp_objective llp__counted(const llp_objective *f, llp__counter *c, llp_evals *ev, int with_acc) {
+    llp_objective o;
+    c->f = f;
+    c->ev = ev;
+    memset(&o, 0, sizeof o);
+    o.n = f->n;
+    o.n_samples = f->n_samples;
+    o.loss_grad = llp__counter_lg;
+    o.hvp = f->hvp ? llp__counter_hvp : NULL;
+    o.gnvp = f->gnvp ? llp__counter_gnvp : NULL;
+    o.hvp_block = f->hvp_block ? llp__counter_block : NULL;
+    o.accuracy = with_acc && f->accuracy ? llp__counter_acc : NULL;
+    o.ctx = c;
+    o.name = f->name;
+    return o;
+}
+
+
+/* ---- profile ruggedness metrics ---- */
+
+typedef struct llp__prof_set {
+    double sigma, noise, k, rel;
+} llp__prof_set;
+
+static llp_result llp__prof_settings(const llp_profile_desc *d, llp__prof_set *s) {
+    llp_profile_desc z;
+    if (d) z = *d;
+    else memset(&z, 0, sizeof z);
+    if (!(z.smooth >= 0) || !(z.noise >= 0) || !(z.prominence_k >= 0) || !(z.prominence_rel >= 0) ||
+        !(z.prominence_rel < 1) || !llp__isfinite(z.smooth) || !llp__isfinite(z.noise) ||
+        !llp__isfinite(z.prominence_k) || z.smooth > 1e6)
+        return LLP_ERR_ARG;
+    s->sigma = z.smooth > 0 ? z.smooth : 2.0;
+    s->noise = z.noise;
+    s->k = z.prominence_k > 0 ? z.prominence_k : 3.0;
+    s->rel = z.prominence_rel > 0 ? z.prominence_rel : 1e-3;
+    return LLP_OK;
+}
+
+/* Value at index k (any integer) of the line src[0], src[st], ..., src[(n-1) st]
+   extended by odd reflection at both ends (repeated for far indices). */
+static double llp__prof_ext(const double *src, size_t n, size_t st, long k) {
+    double acc = 0, sgn = 1;
+    long last = (long)n - 1;
+    for (;;) {
+        if (k < 0) {
+            acc += sgn * 2 * src[0];
+            sgn = -sgn;
+            k = -k;
+        } else if (k > last) {
+            acc += sgn * 2 * src[(size_t)last * st];
+            sgn = -sgn;
+            k = 2 * last - k;
+        } else {
+            return acc + sgn * src[(size_t)k * st];
+        }
+    }
+}
+
+/* dst (stride dst_st) = Gaussian-smoothed line src (stride st) of n points;
+   w: (h + 1) normalised half-kernel weights. */
+static void llp__prof_smooth_line(const double *src, size_t n, size_t st, const double *w, size_t h, double *dst,
+                                  size_t dst_st) {
+    size_t i, k;
+    for (i = 0; i < n; i++) {
+        double acc = w[0] * src[i * st];
+        for (k = 1; k <= h; k++)
+            acc += w[k] * (llp__prof_ext(src, n, st, (long)i - (long)k) + llp__prof_ext(src, n, st, (long)i + (long)k));
+        dst[i * dst_st] = acc;
+    }
+}
+
+/* Normalised half kernel: w[k] for k = 0..h, h = ceil(4 sigma); allocated. */
+static double *llp__prof_kernel(double sigma, size_t *h_out) {
+    size_t h = (size_t)ceil(4 * sigma), k;
+    double *w, sum;
+    if (h < 1) h = 1;
+    w = (double *)LLP_MALLOC((h + 1) * sizeof(double));
+    if (!w) return NULL;
+    sum = 0;
+    for (k = 0; k <= h; k++) {
+        w[k] = exp(-0.5 * ((double)k / sigma) * ((double)k / sigma));
+        sum += k ? 2 * w[k] : w[k];
+    }
+    for (k = 0; k <= h; k++) w[k] /= sum;
+    *h_out = h;
+    return w;
+}
+
+/* One entry of the persistence pass. */
+typedef struct llp__prof_pt {
+    double v;
+    size_t i;
+} llp__prof_pt;
+
+static int llp__prof_cmp(const void *a, const void *b) {
+    const llp__prof_pt *p = (const llp__prof_pt *)a, *q = (const llp__prof_pt *)b;
+    if (p->v < q->v) return -1;
+    if (p->v > q->v) return 1;
+    return p->i < q->i ? -1 : p->i > q->i ? 1 : 0;
+}
+
+static size_t llp__prof_find(size_t *parent, size_t x) {
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+/* 0-th order persistence of the minima of f (nx x ny, 8-neighbour). Writes
+   the founders (local minima) to fidx and their prominences to fprom (both
+   N long, caller-allocated), *nf their count. Allocates O(N) scratch. */
+static llp_result llp__prof_persist(const double *f, size_t nx, size_t ny, size_t *fidx, double *fprom, size_t *nf) {
+    size_t N = nx * ny, q, cnt = 0;
+    llp__prof_pt *ord;
+    size_t *parent, *slot;
+    unsigned char *seen;
+    double fmin, fmax;
+    ord = (llp__prof_pt *)LLP_MALLOC(N * sizeof(llp__prof_pt));
+    parent = (size_t *)LLP_MALLOC(2 * N * sizeof(size_t));
+    seen = (unsigned char *)LLP_MALLOC(N);
+    if (!ord || !parent || !seen) {
+        LLP_FREE(ord);
+        LLP_FREE(parent);
+        LLP_FREE(seen);
+        return LLP_ERR_NOMEM;
+    }
+    slot = parent + N; /* root -> index of its founder in fidx / fprom */
+    for (q = 0; q < N; q++) {
+        ord[q].v = f[q];
+        ord[q].i = q;
+        seen[q] = 0;
+    }
+    qsort(ord, N, sizeof *ord, llp__prof_cmp);
+    fmin = ord[0].v;
+    fmax = ord[N - 1].v;
+    for (q = 0; q < N; q++) {
+        size_t p = ord[q].i, px = p % nx, py = p / nx, roots[8], nr = 0, r, win;
+        int dx, dy;
+        for (dy = -1; dy <= 1; dy++)
+            for (dx = -1; dx <= 1; dx++) {
+                size_t nb, root, t;
+                int dup = 0;
+                if ((dx == 0 && dy == 0) || (dx < 0 && px == 0) || (dy < 0 && py == 0) || (dx > 0 && px + 1 >= nx) ||
+                    (dy > 0 && py + 1 >= ny))
+                    continue;
+                nb = (size_t)((long)(py) + dy) * nx + (size_t)((long)px + dx);
+                if (!seen[nb]) continue;
+                root = llp__prof_find(parent, nb);
+                for (t = 0; t < nr; t++) dup |= roots[t] == root;
+                if (!dup) roots[nr++] = root;
+            }
+        seen[p] = 1;
+        if (nr == 0) { /* a local minimum founds a basin */
+            parent[p] = p;
+            slot[p] = cnt;
+            fidx[cnt] = p;
+            fprom[cnt] = NAN;
+            cnt++;
+            continue;
+        }
+        /* the basin with the lowest minimum (then the lowest index) survives */
+        win = roots[0];
+        for (r = 1; r < nr; r++) {
+            size_t a = fidx[slot[roots[r]]], b = fidx[slot[win]];
+            if (f[a] < f[b] || (f[a] == f[b] && a < b)) win = roots[r];
+        }
+        for (r = 0; r < nr; r++)
+            if (roots[r] != win) {
+                fprom[slot[roots[r]]] = ord[q].v - f[fidx[slot[roots[r]]]];
+                parent[roots[r]] = win;
+            }
+        parent[p] = win;
+    }
+    for (q = 0; q < cnt; q++)
+        if (fprom[q] != fprom[q]) fprom[q] = fmax - fmin; /* the survivor: the global minimum */
+    *nf = cnt;
+    LLP_FREE(ord);
+    LLP_FREE(parent);
+    LLP_FREE(seen);
+    return LLP_OK;
+}
+
+/* Power-of-two scale s with max |f| * s in [0.5, 1) (1 when f is all zero):
+   exact, and keeps ranges and squares from overflowing. */
+static double llp__prof_scale(const double *f, size_t N) {
+    double m = 0;
+    size_t i;
+    int e;
+    for (i = 0; i < N; i++)
+        if (fabs(f[i]) > m) m = fabs(f[i]);
+    if (!(m > 0)) return 1;
+    frexp(m, &e);
+    return ldexp(1.0, -e);
+}
+
+/* The metrics of f (nx x ny; ny == 1 is a profile). */
+static llp_result llp__prof_metrics(const double *fin, size_t nx, size_t ny, const llp_profile_desc *d,
+                                    llp_profile_metrics *out) {
+    llp__prof_set st;
+    llp_profile_metrics m;
+    size_t N, i, j, h = 0, nf, cnt, tot;
+    double *buf, *f, *g, *w, *fprom, s, fmin, fmax, range, mean, var, rmean, racc, tol, tv;
+    size_t *fidx;
+    llp_result r;
+    if (!fin || !out) return LLP_ERR_ARG;
+    r = llp__prof_settings(d, &st);
+    if (r != LLP_OK) return r;
+    N = llp__mul(nx, ny);
+    if (!N || !llp__mul(N, 4 * sizeof(double))) return LLP_ERR_NOMEM;
+    for (i = 0; i < N; i++)
+        if (!llp__isfinite(fin[i])) return LLP_ERR_NONFINITE;
+    w = llp__prof_kernel(st.sigma, &h);
+    buf = (double *)LLP_MALLOC(4 * N * sizeof(double));
+    fidx = (size_t *)LLP_MALLOC(N * sizeof(size_t));
+    if (!w || !buf || !fidx) {
+        LLP_FREE(w);
+        LLP_FREE(buf);
+        LLP_FREE(fidx);
+        return LLP_ERR_NOMEM;
+    }
+    f = buf, g = buf + N, fprom = buf + 3 * N;
+    s = llp__prof_scale(fin, N);
+    for (i = 0; i < N; i++) f[i] = fin[i] * s;
+    memset(&m, 0, sizeof m);
+    fmin = fmax = f[0];
+    mean = 0;
+    for (i = 0; i < N; i++) {
+        if (f[i] < fmin) fmin = f[i];
+        if (f[i] > fmax) fmax = f[i];
+        mean += f[i];
+    }
+    mean /= (double)N;
+    range = fmax - fmin;
+    var = 0;
+    for (i = 0; i < N; i++) var += (f[i] - mean) * (f[i] - mean);
+    var /= (double)N;
+
+    /* roughness: g = G f (x pass into buf + 2N, then y pass into g) */
+    if (ny == 1) {
+        llp__prof_smooth_line(f, nx, 1, w, h, g, 1);
+    } else {
+        double *t = buf + 2 * N;
+        for (j = 0; j < ny; j++) llp__prof_smooth_line(f + j * nx, nx, 1, w, h, t + j * nx, 1);
+        for (i = 0; i < nx; i++) llp__prof_smooth_line(t + i, ny, nx, w, h, g + i, nx);
+    }
+    rmean = 0;
+    for (i = 0; i < N; i++) rmean += f[i] - g[i];
+    rmean /= (double)N;
+    racc = 0;
+    for (i = 0; i < N; i++) racc += fabs(f[i] - g[i] - rmean);
+    m.roughness = var > 0 ? racc / (double)N / sqrt(var) : 0;
+
+    /* total variation: mean over rows (and columns) of sum |delta f| / range */
+    tv = 0;
+    if (range > 0) {
+        double acc = 0;
+        for (j = 0; j < ny; j++)
+            for (i = 0; i + 1 < nx; i++) acc += fabs(f[j * nx + i + 1] - f[j * nx + i]);
+        if (ny > 1)
+            for (i = 0; i < nx; i++)
+                for (j = 0; j + 1 < ny; j++) acc += fabs(f[(j + 1) * nx + i] - f[j * nx + i]);
+        tv = acc / range / (double)(ny > 1 ? nx + ny : 1);
+    }
+    m.tv = tv;
+
+    /* convexity: tol in the scaled units (max |f| * s in [0.5, 1) or 0) */
+    tol = 1e-12 * (fabs(fmax) > fabs(fmin) ? fabs(fmax) : fabs(fmin));
+    cnt = tot = 0;
+    if (ny == 1) {
+        for (i = 1; i + 1 < nx; i++, tot++) cnt += f[i - 1] - 2 * f[i] + f[i + 1] > tol;
+    } else {
+        for (j = 1; j + 1 < ny; j++)
+            for (i = 1; i + 1 < nx; i++, tot++) {
+                size_t p = j * nx + i;
+                double fxx = f[p - 1] - 2 * f[p] + f[p + 1], fyy = f[p - nx] - 2 * f[p] + f[p + nx];
+                double fxy = (f[p + nx + 1] - f[p - nx + 1] - f[p + nx - 1] + f[p - nx - 1]) / 4;
+                cnt += fxx > tol && fxx * fyy - fxy * fxy > tol * tol;
+            }
+    }
+    m.convexity = tot ? (double)cnt / (double)tot : 0;
+
+    /* minima above the prominence threshold (in the caller's units) */
+    m.threshold = st.k * st.noise;
+    if (st.rel * (range / s) > m.threshold) m.threshold = st.rel * (range / s);
+    r = llp__prof_persist(f, nx, ny, fidx, fprom, &nf);
+    if (r == LLP_OK) {
+        for (i = 0; i < nf; i++) m.minima += fprom[i] / s > m.threshold;
+        *out = m;
+    }
+    LLP_FREE(w);
+    LLP_FREE(buf);
+    LLP_FREE(fidx);
+    return r;
+}
+
+LLPDEF llp_result llp_profile_metrics_1d(const double *f, size_t n, const llp_profile_desc *d,
+                                         llp_profile_metrics *out) {
+    if (!f || !out || n < 5) return LLP_ERR_ARG;
+    return llp__prof_metrics(f, n, 1, d, out);
+}
+
+LLPDEF llp_result llp_profile_metrics_2d(const double *f, size_t nx, size_t ny, const llp_profile_desc *d,
+                                         llp_profile_metrics *out) {
+    if (!f || !out || nx < 5 || ny < 5) return LLP_ERR_ARG;
+    return llp__prof_metrics(f, nx, ny, d, out);
+}
+
+LLPDEF llp_result llp_profile_minima(const double *f, size_t nx, size_t ny, size_t *idx, double *prom, size_t cap,
+                                     size_t *count) {
+    size_t N, i, nf;
+    size_t *fidx;
+    double *fprom, *fs, s;
+    llp__prof_pt *ord;
+    llp_result r;
+    if (!f || !count || nx == 0 || ny == 0 || (cap && (!idx || !prom))) return LLP_ERR_ARG;
+    N = llp__mul(nx, ny);
+    if (!N || !llp__mul(N, 2 * sizeof(double) + sizeof(size_t) + sizeof(llp__prof_pt))) return LLP_ERR_NOMEM;
+    for (i = 0; i < N; i++)
+        if (!llp__isfinite(f[i])) return LLP_ERR_NONFINITE;
+    fidx = (size_t *)LLP_MALLOC(N * sizeof(size_t));
+    fprom = (double *)LLP_MALLOC(2 * N * sizeof(double));
+    ord = (llp__prof_pt *)LLP_MALLOC(N * sizeof(llp__prof_pt));
+    if (!fidx || !fprom || !ord) {
+        LLP_FREE(fidx);
+        LLP_FREE(fprom);
+        LLP_FREE(ord);
+        return LLP_ERR_NOMEM;
+    }
+    fs = fprom + N;
+    s = llp__prof_scale(f, N);
+    for (i = 0; i < N; i++) fs[i] = f[i] * s;
+    r = llp__prof_persist(fs, nx, ny, fidx, fprom, &nf);
+    if (r == LLP_OK) {
+        /* largest prominence first, ties by index: sort (-prom, index) */
+        for (i = 0; i < nf; i++) ord[i].v = -fprom[i], ord[i].i = fidx[i];
+        qsort(ord, nf, sizeof *ord, llp__prof_cmp);
+        for (i = 0; i < nf && i < cap; i++) {
+            idx[i] = ord[i].i;
+            prom[i] = -ord[i].v / s;
+        }
+        *count = nf;
+    }
+    LLP_FREE(fidx);
+    LLP_FREE(fprom);
+    LLP_FREE(ord);
+    return r;
+}
+
+/* ---- slice and surface drivers ---- */
+
+static llp_result llp__prof_slice_desc(const llp_rugged_slice_desc *d, int planes, llp_rugged_slice_desc *dd) {
+    llp__prof_set st;
+    if (d) *dd = *d;
+    else memset(dd, 0, sizeof *dd);
+    if (!dd->directions) dd->directions = planes ? 3 : 10;
+    if (!dd->points) dd->points = planes ? 21 : 51;
+    if (dd->radius == 0) dd->radius = 1;
+    if (dd->points < 5 || !(dd->radius > 0) || !llp__isfinite(dd->radius) ||
+        (unsigned)dd->norm > (unsigned)LLP_DIR_NORM_NONE || (unsigned)dd->bias > (unsigned)LLP_DIR_BIAS_NORMALIZE ||
+        (unsigned)dd->dist > (unsigned)LLP_DIR_RADEMACHER)
+        return LLP_ERR_ARG;
+    if ((dd->norm == LLP_DIR_NORM_FILTER || dd->norm == LLP_DIR_NORM_LAYER) && !dd->mlp) return LLP_ERR_ARG;
+    if (planes && !llp__mul(dd->points, dd->points)) return LLP_ERR_NOMEM;
+    return llp__prof_settings(&dd->profile, &st);
+}
+
+/* A random direction as the drivers draw it (NONE: unit length). */
+static llp_result llp__prof_direction(const llp_rugged_slice_desc *dd, const llp_real *theta, size_t n, llp_rng *rng,
+                                      llp_real *d) {
+    double nrm;
+    llp_result r = llp_direction_random(dd->mlp, theta, n, dd->dist, dd->norm, dd->bias, rng, d);
+    if (r != LLP_OK) return r;
+    nrm = llp_nrm2(d, n);
+    if (!(nrm > 0)) return LLP_ERR_ARG; /* e.g. MODEL at theta = 0 */
+    if (dd->norm == LLP_DIR_NORM_NONE) llp_scale((llp_real)(1.0 / nrm), d, n);
+    return LLP_OK;
+}
+
+static void llp__prof_collect(const double *vals, size_t R, llp_rugged_slice_result *res) {
+    res->roughness = llp_estimate_of(vals, R);
+    res->tv = llp_estimate_of(vals + R, R);
+    res->minima = llp_estimate_of(vals + 2 * R, R);
+    res->convexity = llp_estimate_of(vals + 3 * R, R);
+}
+
+LLPDEF llp_result llp_rugged_slices(const llp_objective *f, const llp_real *theta, const llp_rugged_slice_desc *d,
+                                    llp_rng *rng, llp_rugged_slice_result *out) {
+    llp_rugged_slice_desc dd;
+    llp_rugged_slice_result res;
+    llp_real *dir;
+    double *vals;
+    size_t n, R, j;
+    llp_result r;
+    if (!f || !theta || !rng || !out || f->n == 0) return LLP_ERR_ARG;
+    r = llp__prof_slice_desc(d, 0, &dd);
+    if (r != LLP_OK) return r;
+    n = f->n;
+    R = dd.directions;
+    if (!llp__mul(R, 4 * sizeof(double))) return LLP_ERR_NOMEM;
+    dir = (llp_real *)LLP_MALLOC(n * sizeof(llp_real));
+    vals = (double *)LLP_MALLOC(4 * R * sizeof(double));
+    if (!dir || !vals) {
+        LLP_FREE(dir);
+        LLP_FREE(vals);
+        return LLP_ERR_NOMEM;
+    }
+    memset(&res, 0, sizeof res);
+    for (j = 0; j < R && r == LLP_OK; j++) {
+        llp_slice s;
+        llp_profile_metrics pm;
+        r = llp__prof_direction(&dd, theta, n, rng, dir);
+        if (r != LLP_OK) break;
+        r = llp_slice_line(f, NULL, theta, dir, -dd.radius, dd.radius, dd.points, &s);
+        if (r != LLP_OK) break;
+        res.evals.loss += s.evals;
+        if (s.points > dd.points) { /* drop the inserted alpha = 0 (even grids) */
+            size_t q;
+            for (q = s.zero_index; q + 1 < s.points; q++) s.train_loss[q] = s.train_loss[q + 1];
+        }
+        r = llp_profile_metrics_1d(s.train_loss, dd.points, &dd.profile, &pm);
+        llp_slice_free(&s);
+        if (r != LLP_OK) break;
+        vals[j] = pm.roughness;
+        vals[R + j] = pm.tv;
+        vals[2 * R + j] = (double)pm.minima;
+        vals[3 * R + j] = pm.convexity;
+    }
+    if (r == LLP_OK) {
+        llp__prof_collect(vals, R, &res);
+        *out = res;
+    }
+    LLP_FREE(dir);
+    LLP_FREE(vals);
+    return r;
+}
+
+LLPDEF llp_result llp_rugged_surfaces(const llp_objective *f, const llp_real *theta, const llp_rugged_slice_desc *d,
+                                      llp_rng *rng, llp_rugged_slice_result *out) {
+    llp_rugged_slice_desc dd;
+    llp_rugged_slice_result res;
+    llp_surface_desc sd;
+    llp_real *d1;
+    double *vals;
+    size_t n, R, j;
+    llp_result r;
+    if (!f || !theta || !rng || !out || f->n < 2) return LLP_ERR_ARG;
+    r = llp__prof_slice_desc(d, 1, &dd);
+    if (r != LLP_OK) return r;
+    n = f->n;
+    R = dd.directions;
+    if (!llp__mul(R, 4 * sizeof(double)) || !llp__mul(n, 2 * sizeof(llp_real))) return LLP_ERR_NOMEM;
+    d1 = (llp_real *)LLP_MALLOC(2 * n * sizeof(llp_real));
+    vals = (double *)LLP_MALLOC(4 * R * sizeof(double));
+    if (!d1 || !vals) {
+        LLP_FREE(d1);
+        LLP_FREE(vals);
+        return LLP_ERR_NOMEM;
+    }
+    memset(&res, 0, sizeof res);
+    memset(&sd, 0, sizeof sd);
+    sd.x_min = sd.y_min = -dd.radius;
+    sd.x_max = sd.y_max = dd.radius;
+    sd.nx = sd.ny = dd.points;
+    for (j = 0; j < R && r == LLP_OK; j++) {
+        llp_surface s;
+        llp_profile_metrics pm;
+        llp_real *d2 = d1 + n;
+        r = llp__prof_direction(&dd, theta, n, rng, d1);
+        if (r == LLP_OK) r = llp__prof_direction(&dd, theta, n, rng, d2);
+        if (r == LLP_OK) r = llp_direction_orthogonalize(d1, d2, n, NULL);
+        if (r != LLP_OK) break;
+        r = llp_surface_compute(f, NULL, theta, d1, d2, &sd, &s, NULL);
+        if (r != LLP_OK) break;
+        res.evals.loss += s.evals.loss;
+        res.evals.grad += s.evals.grad;
+        res.evals.hvp += s.evals.hvp;
+        res.evals.batches += s.evals.batches;
+        r = llp_profile_metrics_2d(s.train_loss, dd.points, dd.points, &dd.profile, &pm);
+        llp_surface_free(&s);
+        if (r != LLP_OK) break;
+        vals[j] = pm.roughness;
+        vals[R + j] = pm.tv;
+        vals[2 * R + j] = (double)pm.minima;
+        vals[3 * R + j] = pm.convexity;
+    }
+    if (r == LLP_OK) {
+        llp__prof_collect(vals, R, &res);
+        *out = res;
+    }
+    LLP_FREE(d1);
+    LLP_FREE(vals);
+    return r;
+}
+
+/* ---- fitness-landscape analysis (rug_fla) ---- */
+
+LLPDEF double llp_fla_autocorr(const double *f, size_t n, size_t lag) {
+    double m = 0, num = 0, den = 0;
+    size_t t;
+    if (!f || lag >= n) return NAN;
+    for (t = 0; t < n; t++) {
+        if (!llp__isfinite(f[t])) return NAN;
+        m += f[t];
+    }
+    m /= (double)n;
+    for (t = 0; t < n; t++) den += (f[t] - m) * (f[t] - m);
+    if (!(den > 0)) return NAN;
+    for (t = 0; t + lag < n; t++) num += (f[t] - m) * (f[t + lag] - m);
+    return num / den;
+}
+
+LLPDEF double llp_fla_corr_len(double rho1) {
+    double a = fabs(rho1);
+    if (!(a <= 1)) return NAN;
+    if (a == 1) return INFINITY;
+    if (a == 0) return 0;
+    return -1.0 / log(a);
+}
+
+LLPDEF double llp_fla_eps_star(const double *f, size_t n) {
+    double e = 0;
+    size_t t;
+    if (!f || n < 2) return NAN;
+    for (t = 0; t < n; t++)
+        if (!llp__isfinite(f[t])) return NAN;
+    for (t = 0; t + 1 < n; t++) {
+        double d = fabs(f[t + 1] - f[t]);
+        if (d > e) e = d;
+    }
+    return e;
+}
+
+/* The symbol of difference d at threshold eps: -1, 0, 1 -> 0, 1, 2. */
+static int llp__fla_symbol(double d, double eps) {
+    return d < -eps ? 0 : (d > eps ? 2 : 1);
+}
+
+/* H and M of f (n >= 3, all finite) at the absolute threshold eps. */
+static void llp__fla_info_abs(const double *f, size_t n, double eps, double *H, double *M) {
+    size_t cnt[9], t, pairs = n - 2, mu = 0;
+    int prev = 0, last = 1; /* last: last nonzero symbol kept (1 = none yet) */
+    double h = 0;
+    for (t = 0; t < 9; t++) cnt[t] = 0;
+    for (t = 0; t + 1 < n; t++) {
+        int s = llp__fla_symbol(f[t + 1] - f[t], eps);
+        if (t > 0) cnt[prev * 3 + s]++;
+        if (s != 1 && s != last) {
+            mu++;
+            last = s;
+        }
+        prev = s;
+    }
+    for (t = 0; t < 9; t++) {
+        double p;
+        if (t / 3 == t % 3 || cnt[t] == 0) continue;
+        p = (double)cnt[t] / (double)pairs;
+        h -= p * log(p);
+    }
+    *H = h / log(6.0);
+    *M = (double)mu / (double)(n - 1);
+}
+
+LLPDEF llp_result llp_fla_information(const double *f, size_t n, double eps_rel, double *H, double *M) {
+    double es, h, m;
+    size_t t;
+    if (!f || n < 3 || !(eps_rel >= 0)) return LLP_ERR_ARG;
+    for (t = 0; t < n; t++)
+        if (!llp__isfinite(f[t])) return LLP_ERR_NONFINITE;
+    es = llp_fla_eps_star(f, n);
+    /* eps_rel >= 1 (or Inf): every |d| <= eps*, all symbols 0 */
+    llp__fla_info_abs(f, n, eps_rel >= 1 ? es : eps_rel * es, &h, &m);
+    if (H) *H = h;
+    if (M) *M = m;
+    return LLP_OK;
+}
+
+LLPDEF double llp_fla_fem(const double *f, size_t n) {
+    double es, best = 0, h, m, rel = 1.0 / 128.0;
+    size_t t;
+    int k;
+    if (!f || n < 3) return NAN;
+    for (t = 0; t < n; t++)
+        if (!llp__isfinite(f[t])) return NAN;
+    es = llp_fla_eps_star(f, n);
+    llp__fla_info_abs(f, n, 0.0, &best, &m);
+    for (k = 0; k < 8; k++, rel *= 2) { /* eps* / 128 .. eps* / 1 */
+        llp__fla_info_abs(f, n, k == 7 ? es : rel * es, &h, &m);
+        if (h > best) best = h;
+    }
+    return best;
+}
+
+/* Evaluate the loss at x (double) rounded into p; store it in *v. */
+static llp_result llp__fla_eval(const llp_objective *f, const double *x, llp_real *p, const llp_batch *batch,
+                                double *v) {
+    llp_real l = 0;
+    size_t i;
+    llp_result r;
+    for (i = 0; i < f->n; i++) p[i] = (llp_real)x[i];
+    r = llp_objective_loss(f, p, batch, &l);
+    if (r != LLP_OK) return r;
+    if (!llp__isfinite((double)l)) return LLP_ERR_NONFINITE;
+    *v = (double)l;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_fla_random_walk(const llp_objective *f, const llp_real *theta, double step, size_t steps,
+                                      const llp_batch *batch, llp_rng *rng, double *values, llp_real *path,
+                                      llp_evals *ev) {
+    double *x, *u, *vals;
+    llp_real *p;
+    size_t n, t, i, nv;
+    llp_result r = LLP_OK;
+    if (!f || !f->loss_grad || !theta || !rng || !values || f->n == 0 || steps == 0 || !(step > 0) ||
+        !llp__isfinite(step))
+        return LLP_ERR_ARG;
+    n = f->n;
+    nv = steps + 1;
+    if (nv < steps || !llp__mul(nv, sizeof(double)) || !llp__mul(2 * n, sizeof(double)) || n > (size_t)-1 / 4 ||
+        (path && !llp__mul(llp__mul(nv, n), sizeof(llp_real))))
+        return LLP_ERR_NOMEM;
+    x = (double *)LLP_MALLOC(2 * n * sizeof(double));
+    p = (llp_real *)LLP_MALLOC(n * sizeof(llp_real));
+    vals = (double *)LLP_MALLOC(nv * sizeof(double));
+    if (!x || !p || !vals) {
+        LLP_FREE(x);
+        LLP_FREE(p);
+        LLP_FREE(vals);
+        return LLP_ERR_NOMEM;
+    }
+    u = x + n;
+    for (i = 0; i < n; i++) x[i] = (double)theta[i];
+    for (t = 0; t < nv && r == LLP_OK; t++) {
+        if (t > 0) {
+            double s = 0, c;
+            do {
+                s = 0;
+                for (i = 0; i < n; i++) {
+                    u[i] = llp_rng_normal(rng);
+                    s += u[i] * u[i];
+                }
+            } while (!(s > 0));
+            c = step / sqrt(s);
+            for (i = 0; i < n; i++) x[i] += c * u[i];
+        }
+        r = llp__fla_eval(f, x, p, batch, &vals[t]);
+        if (r == LLP_OK && path) llp_copy(p, path + t * n, n);
+    }
+    if (r == LLP_OK) {
+        memcpy(values, vals, nv * sizeof(double));
+        if (ev) {
+            ev->loss = nv;
+            ev->grad = ev->hvp = ev->batches = 0;
+        }
+    }
+    LLP_FREE(x);
+    LLP_FREE(p);
+    LLP_FREE(vals);
+    return r;
+}
+
+LLPDEF llp_result llp_fla_progressive_walk(const llp_objective *f, const llp_real *theta, double scale,
+                                           double step_frac, size_t steps, const llp_batch *batch, llp_rng *rng,
+                                           double *values, llp_real *path, llp_evals *ev) {
+    double *x, *vals, delta;
+    unsigned char *zone;
+    llp_real *p;
+    size_t n, t, i, nv, j;
+    llp_result r = LLP_OK;
+    if (!f || !f->loss_grad || !theta || !rng || !values || f->n == 0 || steps == 0 || !(scale > 0) ||
+        !llp__isfinite(scale) || !(step_frac > 0 && step_frac <= 1))
+        return LLP_ERR_ARG;
+    n = f->n;
+    nv = steps + 1;
+    if (nv < steps || !llp__mul(nv, sizeof(double)) || !llp__mul(n, sizeof(double)) ||
+        (path && !llp__mul(llp__mul(nv, n), sizeof(llp_real))))
+        return LLP_ERR_NOMEM;
+    x = (double *)LLP_MALLOC(n * sizeof(double));
+    p = (llp_real *)LLP_MALLOC(n * sizeof(llp_real));
+    vals = (double *)LLP_MALLOC(nv * sizeof(double));
+    zone = (unsigned char *)LLP_MALLOC(n);
+    if (!x || !p || !vals || !zone) {
+        LLP_FREE(x);
+        LLP_FREE(p);
+        LLP_FREE(vals);
+        LLP_FREE(zone);
+        return LLP_ERR_NOMEM;
+    }
+    delta = step_frac * 2.0 * scale;
+    /* starting zone and start point: each coordinate in the half of the box
+       on its zone's side, then one coordinate on its bound */
+    for (i = 0; i < n; i++) {
+        double c = (double)theta[i], rr;
+        zone[i] = (unsigned char)llp_rng_below(rng, 2);
+        rr = llp_rng_uniform(rng) * scale;
+        x[i] = zone[i] ? (c + scale) - rr : (c - scale) + rr;
+    }
+    j = (size_t)llp_rng_below(rng, (uint64_t)n);
+    x[j] = zone[j] ? (double)theta[j] + scale : (double)theta[j] - scale;
+    for (t = 0; t < nv && r == LLP_OK; t++) {
+        if (t > 0)
+            for (i = 0; i < n; i++) {
+                double lo = (double)theta[i] - scale, hi = (double)theta[i] + scale;
+                double rr = llp_rng_uniform(rng) * delta;
+                x[i] += zone[i] ? -rr : rr;
+                if (x[i] > hi) {
+                    x[i] = hi - (x[i] - hi);
+                    zone[i] = (unsigned char)!zone[i];
+                } else if (x[i] < lo) {
+                    x[i] = lo + (lo - x[i]);
+                    zone[i] = (unsigned char)!zone[i];
+                }
+                /* rounding of the reflection (or of lo/hi) must not leave the box */
+                if (x[i] > hi) x[i] = hi;
+                if (x[i] < lo) x[i] = lo;
+            }
+        r = llp__fla_eval(f, x, p, batch, &vals[t]);
+        if (r == LLP_OK && path) llp_copy(p, path + t * n, n);
+    }
+    if (r == LLP_OK) {
+        memcpy(values, vals, nv * sizeof(double));
+        if (ev) {
+            ev->loss = nv;
+            ev->grad = ev->hvp = ev->batches = 0;
+        }
+    }
+    LLP_FREE(x);
+    LLP_FREE(p);
+    LLP_FREE(vals);
+    LLP_FREE(zone);
+    return r;
+}
+
+LLPDEF llp_result llp_rugged_fla(const llp_objective *f, const llp_real *theta, const llp_fla_desc *d, llp_rng *rng,
+                                 llp_fla_result *out) {
+    size_t steps, walks, nv, w;
+    double step, scale, eps_rel;
+    double *vals, *rec;
+    llp_fla_result res;
+    llp_result r = LLP_OK;
+    llp_fla_desc dd;
+    if (!f || !f->loss_grad || !theta || !rng || !out || f->n == 0) return LLP_ERR_ARG;
+    if (d)
+        dd = *d;
+    else
+        memset(&dd, 0, sizeof dd);
+    if (!(dd.step >= 0) || !(dd.scale >= 0) || !(dd.eps_rel >= 0) || !llp__isfinite(dd.step) ||
+        !llp__isfinite(dd.scale) || !llp__isfinite(dd.eps_rel))
+        return LLP_ERR_ARG;
+    steps = dd.steps ? dd.steps : 500;
+    walks = dd.walks ? dd.walks : 5;
+    scale = dd.scale > 0 ? dd.scale : 1.0;
+    step = dd.step > 0 ? dd.step : 0.1 * scale * sqrt((double)f->n);
+    eps_rel = dd.eps_rel > 0 ? dd.eps_rel : 0.01;
+    if (steps < 2) return LLP_ERR_ARG;
+    nv = steps + 1;
+    if (nv < steps || !llp__mul(nv, sizeof(double)) || !llp__mul(walks, 7 * sizeof(double))) return LLP_ERR_NOMEM;
+    vals = (double *)LLP_MALLOC(nv * sizeof(double));
+    rec = (double *)LLP_MALLOC(7 * walks * sizeof(double));
+    if (!vals || !rec) {
+        LLP_FREE(vals);
+        LLP_FREE(rec);
+        return LLP_ERR_NOMEM;
+    }
+    memset(&res, 0, sizeof res);
+    /* rec: 7 rows of `walks`: rho1, corr_len, H, M, eps*, FEM_0.01, FEM_0.1 */
+    for (w = 0; w < walks && r == LLP_OK; w++) {
+        double rho, h = NAN, m = NAN;
+        r = llp_fla_random_walk(f, theta, step, steps, dd.batch, rng, vals, NULL, NULL);
+        if (r != LLP_OK) break;
+        res.evals.loss += nv;
+        rho = llp_fla_autocorr(vals, nv, 1);
+        rec[0 * walks + w] = rho;
+        rec[1 * walks + w] = rho == rho ? llp_fla_corr_len(rho) : NAN;
+        r = llp_fla_information(vals, nv, eps_rel, &h, &m);
+        if (r != LLP_OK) break;
+        rec[2 * walks + w] = h;
+        rec[3 * walks + w] = m;
+        rec[4 * walks + w] = llp_fla_eps_star(vals, nv);
+        r = llp_fla_progressive_walk(f, theta, scale, 0.01, steps, dd.batch, rng, vals, NULL, NULL);
+        if (r != LLP_OK) break;
+        res.evals.loss += nv;
+        rec[5 * walks + w] = llp_fla_fem(vals, nv);
+        r = llp_fla_progressive_walk(f, theta, scale, 0.1, steps, dd.batch, rng, vals, NULL, NULL);
+        if (r != LLP_OK) break;
+        res.evals.loss += nv;
+        rec[6 * walks + w] = llp_fla_fem(vals, nv);
+    }
+    if (r == LLP_OK) {
+        res.rho1 = llp_estimate_of(rec + 0 * walks, walks);
+        res.corr_len = llp_estimate_of(rec + 1 * walks, walks);
+        res.info = llp_estimate_of(rec + 2 * walks, walks);
+        res.partial_info = llp_estimate_of(rec + 3 * walks, walks);
+        res.eps_star = llp_estimate_of(rec + 4 * walks, walks);
+        res.fem_small = llp_estimate_of(rec + 5 * walks, walks);
+        res.fem_large = llp_estimate_of(rec + 6 * walks, walks);
+        res.step = step;
+        res.scale = scale;
+        res.eps_rel = eps_rel;
+        *out = res;
+    }
+    LLP_FREE(vals);
+    LLP_FREE(rec);
+    return r;
+}
+
+/* ---- sharpness, flatness and basin width ---- */
+
+static llp_result llp__sharp_check(const llp_objective *f, const llp_real *theta, const llp_batch *batch) {
+    if (!f || !f->loss_grad || !theta || f->n == 0) return LLP_ERR_ARG;
+    if (f->n_samples && batch && llp__batch_check(batch, f->n_samples) != LLP_OK) return LLP_ERR_ARG;
+    return LLP_OK;
+}
+
+/* Loss only, counted; NaN/Inf -> LLP_ERR_NONFINITE unless allow_inf (then +Inf passes). */
+static llp_result llp__sharp_loss(const llp_objective *f, const llp_real *x, const llp_batch *batch, llp_evals *ev,
+                                  int allow_inf, double *out) {
+    llp_real l = 0;
+    llp_result r = f->loss_grad(f->ctx, x, batch, &l, NULL);
+    ev->loss++;
+    if (r != LLP_OK) return r;
+    *out = (double)l;
+    if (llp__isfinite(*out) || (allow_inf && *out > 0)) return LLP_OK;
+    return LLP_ERR_NONFINITE;
+}
+
+/* Loss and gradient, counted; both must be finite. */
+static llp_result llp__sharp_grad(const llp_objective *f, const llp_real *x, const llp_batch *batch, llp_evals *ev,
+                                  double *out, llp_real *g) {
+    llp_real l = 0;
+    llp_result r = f->loss_grad(f->ctx, x, batch, &l, g);
+    ev->grad++;
+    if (r != LLP_OK) return r;
+    *out = (double)l;
+    return llp__isfinite(*out) && llp_all_finite(g, f->n) ? LLP_OK : LLP_ERR_NONFINITE;
+}
+
+/* Delta from the mode; 0 for an unknown mode (callers reject Delta <= 0). */
+static double llp__sharp_delta(llp_sharp_delta mode, double delta, double loss0) {
+    switch (mode) {
+    case LLP_SHARP_DELTA_ABSOLUTE: return delta;
+    case LLP_SHARP_DELTA_RELATIVE: return delta * loss0;
+    case LLP_SHARP_DELTA_KESKAR: return delta * (1.0 + loss0);
+    }
+    return 0;
+}
+
+static int llp__sharp_pos(double x) { return x > 0 && llp__isfinite(x); }
+
+LLPDEF llp_result llp_sharpness_keskar(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                       const llp_keskar_desc *desc, llp_rng *rng, llp_sharp_max_result *res) {
+    llp_keskar_desc d;
+    llp_sharp_max_result t;
+    llp_real *x, *z, *g;
+    size_t n, i, k;
+    double l0 = 0, best, lk = 0;
+    int fixed = 0;
+    llp_result r;
+    if (!res) return LLP_ERR_ARG;
+    r = llp__sharp_check(f, theta, batch);
+    if (r != LLP_OK) return r;
+    n = f->n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (d.eps == 0) d.eps = 1e-3;
+    if (d.steps == 0) d.steps = 20;
+    if (d.step == 0) d.step = 0.25;
+    if (!llp__sharp_pos(d.eps) || !llp__sharp_pos(d.step) || (!d.zero_start && !rng)) return LLP_ERR_ARG;
+    x = llp__alloc_reals(llp__mul(3, n));
+    if (!x) return LLP_ERR_NOMEM;
+    z = x + n;
+    g = z + n;
+    memset(&t, 0, sizeof t);
+    r = llp__sharp_loss(f, theta, batch, &t.evals, 0, &l0);
+    if (r == LLP_OK) {
+        if (d.zero_start)
+            llp_fill(0, z, n);
+        else
+            for (i = 0; i < n; i++) {
+                double w = d.eps * (fabs((double)theta[i]) + 1.0);
+                z[i] = (llp_real)(w * (2.0 * llp_rng_uniform(rng) - 1.0));
+            }
+    }
+    best = -HUGE_VAL;
+    for (k = 0; k < d.steps && r == LLP_OK; k++) {
+        int changed = 0;
+        for (i = 0; i < n; i++) x[i] = (llp_real)(theta[i] + z[i]);
+        r = llp__sharp_grad(f, x, batch, &t.evals, &lk, g);
+        if (r != LLP_OK) break;
+        t.steps++;
+        if (lk > best) best = lk;
+        for (i = 0; i < n; i++) {
+            double w = d.eps * (fabs((double)theta[i]) + 1.0), s = g[i] > 0 ? 1.0 : (g[i] < 0 ? -1.0 : 0.0);
+            double zn = (double)z[i] + d.step * w * s;
+            llp_real zr;
+            if (zn > w) zn = w;
+            if (zn < -w) zn = -w;
+            zr = (llp_real)zn;
+            if (zr != z[i]) changed = 1;
+            z[i] = zr;
+        }
+        if (!changed) {
+            fixed = 1;
+            break;
+        }
+    }
+    if (r == LLP_OK && !fixed) {
+        for (i = 0; i < n; i++) x[i] = (llp_real)(theta[i] + z[i]);
+        r = llp__sharp_loss(f, x, batch, &t.evals, 0, &lk);
+        if (r == LLP_OK && lk > best) best = lk;
+    }
+    LLP_FREE(x);
+    if (r != LLP_OK) return r;
+    t.loss0 = l0;
+    t.loss_max = best;
+    t.radius = d.eps;
+    t.fixed_point = fixed;
+    t.sharpness = 100.0 * (best - l0) / (1.0 + l0);
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_sharpness_random(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                       const llp_sharp_random_desc *desc, llp_rng *rng, llp_sharp_random_result *res) {
+    llp_sharp_random_desc d;
+    llp_sharp_random_result t;
+    llp_real *x, *u;
+    double *vals, l0 = 0, rho;
+    size_t n, i, k;
+    llp_result r;
+    if (!res || !rng) return LLP_ERR_ARG;
+    r = llp__sharp_check(f, theta, batch);
+    if (r != LLP_OK) return r;
+    n = f->n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (d.samples == 0) d.samples = 20;
+    rho = d.rho;
+    if (rho == 0) {
+        if (d.adaptive)
+            rho = 0.05 * sqrt((double)n);
+        else {
+            double nt = llp_nrm2(theta, n);
+            rho = 0.05 * (nt > 0 ? nt : 1.0);
+        }
+    }
+    if (!llp__sharp_pos(rho) || !(d.eta >= 0) || !llp__isfinite(d.eta)) return LLP_ERR_ARG;
+    x = llp__alloc_reals(llp__mul(2, n));
+    vals = llp__alloc_doubles(d.samples);
+    if (!x || !vals) {
+        LLP_FREE(x);
+        LLP_FREE(vals);
+        return LLP_ERR_NOMEM;
+    }
+    u = x + n;
+    memset(&t, 0, sizeof t);
+    r = llp__sharp_loss(f, theta, batch, &t.evals, 0, &l0);
+    for (k = 0; k < d.samples && r == LLP_OK; k++) {
+        double nu, scale, lk = 0;
+        llp_rng_fill_normal(rng, u, n);
+        if (d.gaussian) {
+            scale = rho / sqrt((double)n);
+        } else {
+            nu = llp_nrm2(u, n);
+            scale = nu > 0 ? rho / nu : 0; /* a zero draw (probability 0) perturbs nothing */
+        }
+        for (i = 0; i < n; i++) {
+            double ti = d.adaptive ? fabs((double)theta[i]) + d.eta : 1.0;
+            x[i] = (llp_real)(theta[i] + scale * ti * u[i]);
+        }
+        r = llp__sharp_loss(f, x, batch, &t.evals, 0, &lk);
+        if (r == LLP_OK) vals[k] = lk - l0;
+    }
+    if (r == LLP_OK) {
+        t.sharpness = llp_estimate_of(vals, d.samples);
+        t.loss0 = l0;
+        t.rho = rho;
+    }
+    LLP_FREE(x);
+    LLP_FREE(vals);
+    if (r != LLP_OK) return r;
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_sharpness_adaptive(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                         const llp_sharp_adaptive_desc *desc, llp_rng *rng,
+                                         llp_sharp_max_result *res) {
+    llp_sharp_adaptive_desc d;
+    llp_sharp_max_result t;
+    llp_real *x, *w, *g, *wn;
+    size_t n, i, k;
+    double l0 = 0, best, lk = 0;
+    int fixed = 0;
+    llp_result r;
+    if (!res) return LLP_ERR_ARG;
+    r = llp__sharp_check(f, theta, batch);
+    if (r != LLP_OK) return r;
+    n = f->n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (d.rho == 0) d.rho = 0.05;
+    if (d.steps == 0) d.steps = 20;
+    if (d.step == 0) d.step = 1.0;
+    if (!llp__sharp_pos(d.rho) || !llp__sharp_pos(d.step) || !(d.eta >= 0) || !llp__isfinite(d.eta) ||
+        (!d.zero_start && !rng))
+        return LLP_ERR_ARG;
+    x = llp__alloc_reals(llp__mul(4, n));
+    if (!x) return LLP_ERR_NOMEM;
+    w = x + n;
+    g = w + n;
+    wn = g + n;
+    memset(&t, 0, sizeof t);
+    r = llp__sharp_loss(f, theta, batch, &t.evals, 0, &l0);
+    if (r == LLP_OK) {
+        if (d.zero_start)
+            llp_fill(0, w, n);
+        else {
+            double nw;
+            llp_rng_fill_normal(rng, w, n);
+            nw = llp_nrm2(w, n);
+            if (nw > 0) llp_scale((llp_real)(d.rho / nw), w, n);
+        }
+    }
+    best = -HUGE_VAL;
+    for (k = 0; k < d.steps && r == LLP_OK; k++) {
+        double ng = 0, nn;
+        int changed = 0;
+        for (i = 0; i < n; i++) x[i] = (llp_real)(theta[i] + (fabs((double)theta[i]) + d.eta) * w[i]);
+        r = llp__sharp_grad(f, x, batch, &t.evals, &lk, g);
+        if (r != LLP_OK) break;
+        t.steps++;
+        if (lk > best) best = lk;
+        for (i = 0; i < n; i++) g[i] = (llp_real)((fabs((double)theta[i]) + d.eta) * g[i]); /* g_w = T g */
+        ng = llp_nrm2(g, n);
+        if (!(ng > 0)) {
+            fixed = 1;
+            break;
+        }
+        for (i = 0; i < n; i++) wn[i] = (llp_real)(w[i] + d.step * d.rho * (g[i] / ng));
+        nn = llp_nrm2(wn, n);
+        if (nn > d.rho) llp_scale((llp_real)(d.rho / nn), wn, n);
+        for (i = 0; i < n; i++)
+            if (wn[i] != w[i]) changed = 1;
+        llp_copy(wn, w, n);
+        if (!changed) {
+            fixed = 1;
+            break;
+        }
+    }
+    if (r == LLP_OK && !fixed) {
+        for (i = 0; i < n; i++) x[i] = (llp_real)(theta[i] + (fabs((double)theta[i]) + d.eta) * w[i]);
+        r = llp__sharp_loss(f, x, batch, &t.evals, 0, &lk);
+        if (r == LLP_OK && lk > best) best = lk;
+    }
+    LLP_FREE(x);
+    if (r != LLP_OK) return r;
+    t.loss0 = l0;
+    t.loss_max = best;
+    t.radius = d.rho;
+    t.fixed_point = fixed;
+    t.sharpness = best - l0;
+    *res = t;
+    return LLP_OK;
+}
+
+/* E(sigma) = mean_j L(theta + sigma s u_j) - l0 over the M rows of u. */
+static llp_result llp__sharp_pb_dev(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                    const llp_real *u, size_t m, int magnitude, double eta, double sigma,
+                                    double l0, llp_real *x, llp_evals *ev, double *out) {
+    size_t n = f->n, i, j;
+    double sum = 0, lj = 0;
+    llp_result r;
+    for (j = 0; j < m; j++) {
+        const llp_real *uj = u + j * n;
+        for (i = 0; i < n; i++) {
+            double si = magnitude ? fabs((double)theta[i]) + eta : 1.0;
+            x[i] = (llp_real)(theta[i] + sigma * si * uj[i]);
+        }
+        r = llp__sharp_loss(f, x, batch, ev, 0, &lj);
+        if (r != LLP_OK) return r;
+        sum += lj;
+    }
+    *out = sum / (double)m - l0;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_pacbayes_sigma(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                     const llp_pacbayes_desc *desc, llp_rng *rng, llp_pacbayes_result *res) {
+    llp_pacbayes_desc d;
+    llp_pacbayes_result t;
+    llp_real *x, *u;
+    size_t n, m;
+    double l0 = 0, delta = 0, lo, hi, elo = 0, ehi = 0, e = 0;
+    llp_result r;
+    if (!res || !rng) return LLP_ERR_ARG;
+    r = llp__sharp_check(f, theta, batch);
+    if (r != LLP_OK) return r;
+    n = f->n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (d.delta == 0) d.delta = 0.1;
+    if (d.samples == 0) d.samples = 10;
+    if (d.sigma_lo == 0 && d.sigma_hi == 0) {
+        d.sigma_lo = 1e-6;
+        d.sigma_hi = 10;
+    }
+    if (d.tol == 0) d.tol = 1e-6;
+    if (!llp__sharp_pos(d.delta) || (unsigned)d.mode > (unsigned)LLP_SHARP_DELTA_KESKAR ||
+        !llp__sharp_pos(d.sigma_lo) || !llp__sharp_pos(d.sigma_hi) || !(d.sigma_lo < d.sigma_hi) ||
+        !llp__sharp_pos(d.tol) || !(d.eta >= 0) || !llp__isfinite(d.eta))
+        return LLP_ERR_ARG;
+    m = d.samples;
+    x = llp__alloc_reals(llp__mul(m + 1 > m ? m + 1 : 0, n));
+    if (!x) return LLP_ERR_NOMEM;
+    u = x + n;
+    memset(&t, 0, sizeof t);
+    r = llp__sharp_loss(f, theta, batch, &t.evals, 0, &l0);
+    if (r == LLP_OK) {
+        delta = llp__sharp_delta(d.mode, d.delta, l0);
+        if (!llp__sharp_pos(delta)) r = LLP_ERR_ARG;
+    }
+    if (r == LLP_OK) {
+        llp_rng_fill_normal(rng, u, m * n);
+        lo = d.sigma_lo;
+        hi = d.sigma_hi;
+        r = llp__sharp_pb_dev(f, theta, batch, u, m, d.magnitude, d.eta, hi, l0, x, &t.evals, &ehi);
+        if (r == LLP_OK && ehi <= delta) {
+            t.censored = 1;
+            lo = hi;
+            e = ehi;
+        } else if (r == LLP_OK) {
+            r = llp__sharp_pb_dev(f, theta, batch, u, m, d.magnitude, d.eta, lo, l0, x, &t.evals, &elo);
+            if (r == LLP_OK && elo > delta) {
+                t.censored = -1;
+                hi = lo;
+                e = elo;
+            } else {
+                e = elo;
+                while (r == LLP_OK && hi / lo > 1.0 + d.tol) {
+                    double mid = sqrt(lo * hi), em = 0;
+                    if (!(mid > lo && mid < hi)) break; /* the bracket cannot shrink further */
+                    r = llp__sharp_pb_dev(f, theta, batch, u, m, d.magnitude, d.eta, mid, l0, x, &t.evals, &em);
+                    if (r != LLP_OK) break;
+                    t.iterations++;
+                    if (em <= delta) {
+                        lo = mid;
+                        e = em;
+                    } else {
+                        hi = mid;
+                    }
+                }
+            }
+        }
+        if (r == LLP_OK) {
+            t.sigma = lo;
+            t.sigma_lo = lo;
+            t.sigma_hi = hi;
+            t.measure = 1.0 / (lo * lo);
+            t.deviation = e;
+            t.delta = delta;
+            t.loss0 = l0;
+        }
+    }
+    LLP_FREE(x);
+    if (r != LLP_OK) return r;
+    *res = t;
+    return LLP_OK;
+}
+
+/* alpha* along theta + alpha d (d unit) for the threshold delta; *cens = 1 when not reached. */
+static llp_result llp__sharp_basin_line(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                        const llp_real *dir, double sign, double l0, double delta, double a0,
+                                        double amax, double tol, llp_real *x, llp_evals *ev, double *alpha,
+                                        int *cens) {
+    size_t n = f->n, i;
+    double lo = 0, hi = 0, a = a0, l = 0;
+    llp_result r;
+    for (;;) {
+        for (i = 0; i < n; i++) x[i] = (llp_real)(theta[i] + sign * a * dir[i]);
+        r = llp__sharp_loss(f, x, batch, ev, 1, &l);
+        if (r != LLP_OK) return r;
+        if (l - l0 >= delta) {
+            hi = a;
+            break;
+        }
+        lo = a;
+        if (a >= amax) {
+            *alpha = amax;
+            *cens = 1;
+            return LLP_OK;
+        }
+        a = 2 * a < amax ? 2 * a : amax;
+    }
+    while (hi - lo > tol * hi) {
+        double mid = 0.5 * (lo + hi);
+        if (!(mid > lo && mid < hi)) break;
+        for (i = 0; i < n; i++) x[i] = (llp_real)(theta[i] + sign * mid * dir[i]);
+        r = llp__sharp_loss(f, x, batch, ev, 1, &l);
+        if (r != LLP_OK) return r;
+        if (l - l0 >= delta)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    *alpha = 0.5 * (lo + hi);
+    *cens = 0;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_basin_width(const llp_objective *f, const llp_real *theta, const llp_batch *batch,
+                                  const llp_basin_desc *desc, llp_rng *rng, double *widths, llp_basin_result *res) {
+    llp_basin_desc d;
+    llp_basin_result t;
+    llp_real *x, *dir;
+    double *al, l0 = 0, delta = 0, s;
+    size_t n, i, k, nd, cens = 0;
+    llp_result r;
+    if (!res) return LLP_ERR_ARG;
+    r = llp__sharp_check(f, theta, batch);
+    if (r != LLP_OK) return r;
+    n = f->n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (d.dirs) {
+        if (d.n_dirs == 0) return LLP_ERR_ARG;
+        nd = d.n_dirs;
+        for (k = 0; k < nd; k++) {
+            double nr = llp_nrm2(d.dirs + k * n, n);
+            if (!llp__sharp_pos(nr)) return LLP_ERR_ARG;
+        }
+    } else {
+        if (!rng) return LLP_ERR_ARG;
+        nd = d.directions ? d.directions : 10;
+    }
+    s = llp_nrm2(theta, n);
+    if (!(s > 0)) s = 1;
+    if (d.delta == 0) d.delta = 0.1;
+    if (d.alpha0 == 0) d.alpha0 = 1e-3 * s;
+    if (d.alpha_max == 0) d.alpha_max = 10 * s;
+    if (d.tol == 0) d.tol = 1e-3;
+    if (!llp__sharp_pos(d.delta) || (unsigned)d.mode > (unsigned)LLP_SHARP_DELTA_KESKAR ||
+        !llp__sharp_pos(d.alpha0) || !llp__sharp_pos(d.alpha_max) || !(d.alpha0 < d.alpha_max) ||
+        !(d.tol > 0 && d.tol < 1))
+        return LLP_ERR_ARG;
+    x = llp__alloc_reals(llp__mul(2, n));
+    al = llp__alloc_doubles(llp__mul(2, nd));
+    if (!x || !al) {
+        LLP_FREE(x);
+        LLP_FREE(al);
+        return LLP_ERR_NOMEM;
+    }
+    dir = x + n;
+    memset(&t, 0, sizeof t);
+    r = llp__sharp_loss(f, theta, batch, &t.evals, 0, &l0);
+    if (r == LLP_OK) {
+        delta = llp__sharp_delta(d.mode, d.delta, l0);
+        if (!llp__sharp_pos(delta)) r = LLP_ERR_ARG;
+    }
+    for (k = 0; k < nd && r == LLP_OK; k++) {
+        double nr;
+        int c0 = 0, c1 = 0;
+        if (d.dirs)
+            llp_copy(d.dirs + k * n, dir, n);
+        else
+            llp_rng_fill_normal(rng, dir, n);
+        nr = llp_nrm2(dir, n);
+        if (nr > 0)
+            for (i = 0; i < n; i++) dir[i] = (llp_real)(dir[i] / nr);
+        r = llp__sharp_basin_line(f, theta, batch, dir, 1.0, l0, delta, d.alpha0, d.alpha_max, d.tol, x, &t.evals,
+                                  &al[2 * k], &c0);
+        if (r == LLP_OK)
+            r = llp__sharp_basin_line(f, theta, batch, dir, -1.0, l0, delta, d.alpha0, d.alpha_max, d.tol, x,
+                                      &t.evals, &al[2 * k + 1], &c1);
+        cens += (size_t)(c0 + c1);
+    }
+    if (r == LLP_OK) {
+        t.width = llp_estimate_of(al, 2 * nd);
+        t.censored = cens;
+        t.half_lines = 2 * nd;
+        t.delta = delta;
+        t.loss0 = l0;
+        t.alpha0 = d.alpha0;
+        t.alpha_max = d.alpha_max;
+        if (widths) memcpy(widths, al, 2 * nd * sizeof(double));
+    }
+    LLP_FREE(x);
+    LLP_FREE(al);
+    if (r != LLP_OK) return r;
+    *res = t;
+    return LLP_OK;
+}
+
+/* ---- gradient statistics (llp__gstat_*) ---- */
+
+/* One batch of b of ns samples: partial Fisher–Yates on perm (see the
+   declarations); the batch is perm[0..b). */
+static void llp__gstat_draw(llp_rng *rng, size_t *perm, size_t ns, size_t b) {
+    size_t i;
+    for (i = 0; i < b; i++) {
+        size_t j = i + (size_t)llp_rng_below(rng, (uint64_t)(ns - i)), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+}
+
+static size_t *llp__gstat_perm(size_t ns) {
+    size_t bytes = llp__mul(ns, sizeof(size_t)), i, *p;
+    if (!bytes) return NULL;
+    p = (size_t *)LLP_MALLOC(bytes);
+    if (p)
+        for (i = 0; i < ns; i++) p[i] = i;
+    return p;
+}
+
+/* Gradient over the batch perm[0..b); g2 (may be NULL) gets |g|^2 (double). */
+static llp_result llp__gstat_grad(const llp_objective *f, const llp_real *theta, const size_t *perm, size_t b,
+                                  llp_real *g, double *g2, llp_evals *ev) {
+    llp_batch bt = llp_batch_index(perm, b);
+    llp_real loss = 0;
+    llp_result r = llp_objective_loss_grad(f, theta, &bt, &loss, g);
+    ev->grad++;
+    ev->batches++;
+    if (r != LLP_OK) return r;
+    if (!llp_all_finite(g, f->n)) return LLP_ERR_NONFINITE;
+    if (g2) {
+        double nr = llp_nrm2(g, f->n);
+        *g2 = nr * nr;
+    }
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_grad_noise_scale(const llp_objective *f, const llp_real *theta, const llp_grad_noise_desc *desc,
+                                       llp_rng *rng, llp_grad_noise_result *res) {
+    llp_grad_noise_desc d;
+    llp_grad_noise_result t;
+    size_t ns, n, p, *perm = NULL;
+    llp_real *g = NULL;
+    double *buf = NULL, *gs, *gb, *eg, *es, us, ub, N;
+    llp_result r = LLP_OK;
+    if (!f || !f->loss_grad || !theta || !rng || !res || f->n == 0 || f->n_samples == 0) return LLP_ERR_ARG;
+    ns = f->n_samples;
+    n = f->n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.b_small) {
+        if (d.b_big)
+            d.b_small = d.b_big / 8 > 1 ? d.b_big / 8 : 1;
+        else
+            d.b_small = ns / 8 < 32 ? (ns / 8 > 1 ? ns / 8 : 1) : 32;
+    }
+    if (!d.b_big) d.b_big = d.b_small <= ns / 8 ? 8 * d.b_small : ns;
+    if (!d.pairs) d.pairs = 20;
+    if (d.b_small >= d.b_big || d.b_big > ns || d.pairs < 2 || d.infinite_population < 0 ||
+        d.infinite_population > 1)
+        return LLP_ERR_ARG;
+    N = (double)ns;
+    if (d.infinite_population) {
+        us = 1.0 / (double)d.b_small;
+        ub = 1.0 / (double)d.b_big;
+    } else {
+        us = (N - (double)d.b_small) / ((double)d.b_small * (N - 1));
+        ub = (N - (double)d.b_big) / ((double)d.b_big * (N - 1));
+    }
+    perm = llp__gstat_perm(ns);
+    g = llp__alloc_reals(n);
+    buf = llp__alloc_doubles(llp__mul(4, d.pairs));
+    if (!perm || !g || !buf) {
+        LLP_FREE(perm);
+        LLP_FREE(g);
+        LLP_FREE(buf);
+        return LLP_ERR_NOMEM;
+    }
+    gs = buf;
+    gb = gs + d.pairs;
+    eg = gb + d.pairs;
+    es = eg + d.pairs;
+    memset(&t, 0, sizeof t);
+    for (p = 0; p < d.pairs && r == LLP_OK; p++) {
+        llp__gstat_draw(rng, perm, ns, d.b_big);
+        r = llp__gstat_grad(f, theta, perm, d.b_small, g, &gs[p], &t.evals);
+        if (r == LLP_OK) r = llp__gstat_grad(f, theta, perm, d.b_big, g, &gb[p], &t.evals);
+        if (r != LLP_OK) break;
+        eg[p] = (us * gb[p] - ub * gs[p]) / (us - ub);
+        es[p] = (gs[p] - gb[p]) / (us - ub);
+    }
+    if (r == LLP_OK) {
+        double mg, ms, vg = 0, vs = 0, cv = 0, P = (double)d.pairs;
+        t.g2 = llp_estimate_of(eg, d.pairs);
+        t.s = llp_estimate_of(es, d.pairs);
+        t.g2_small = llp_estimate_of(gs, d.pairs);
+        t.g2_big = llp_estimate_of(gb, d.pairs);
+        mg = t.g2.value;
+        ms = t.s.value;
+        for (p = 0; p < d.pairs; p++) {
+            vg += (eg[p] - mg) * (eg[p] - mg);
+            vs += (es[p] - ms) * (es[p] - ms);
+            cv += (eg[p] - mg) * (es[p] - ms);
+        }
+        vg /= P - 1;
+        vs /= P - 1;
+        cv /= P - 1;
+        if (mg > 0) {
+            double rr = ms / mg, v = (vs - 2 * rr * cv + rr * rr * vg) / (P * mg * mg);
+            t.b_simple = rr;
+            t.b_simple_se = sqrt(v > 0 ? v : 0);
+        } else {
+            t.b_simple = NAN;
+            t.b_simple_se = NAN;
+        }
+        t.b_small = d.b_small;
+        t.b_big = d.b_big;
+        t.pairs = d.pairs;
+        t.fpc = !d.infinite_population;
+    }
+    LLP_FREE(perm);
+    LLP_FREE(g);
+    LLP_FREE(buf);
+    if (r != LLP_OK) return r;
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_grad_batch_stats(const llp_objective *f, const llp_real *theta, const llp_grad_batch_desc *desc,
+                                       llp_rng *rng, llp_grad_batch_result *res) {
+    llp_grad_batch_desc d;
+    llp_grad_batch_result t;
+    size_t ns, n, M, j, k, *perm = NULL;
+    llp_real *G = NULL;
+    double *gram = NULL, *nrm, *loo;
+    llp_result r = LLP_OK;
+    if (!f || !f->loss_grad || !theta || !rng || !res || f->n == 0 || f->n_samples == 0) return LLP_ERR_ARG;
+    ns = f->n_samples;
+    n = f->n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.batches) d.batches = 10;
+    if (!d.batch_size) d.batch_size = ns < 32 ? ns : 32;
+    M = d.batches;
+    if (M < 2 || d.batch_size > ns || M > ((size_t)-1) / 16 / (M + 2)) return LLP_ERR_ARG;
+    perm = llp__gstat_perm(ns);
+    G = llp__alloc_reals(llp__mul(M, n));
+    gram = llp__alloc_doubles(M * M + 2 * M);
+    if (!perm || !G || !gram) {
+        LLP_FREE(perm);
+        LLP_FREE(G);
+        LLP_FREE(gram);
+        return LLP_ERR_NOMEM;
+    }
+    nrm = gram + M * M;
+    loo = nrm + M;
+    memset(&t, 0, sizeof t);
+    for (j = 0; j < M && r == LLP_OK; j++) {
+        llp__gstat_draw(rng, perm, ns, d.batch_size);
+        r = llp__gstat_grad(f, theta, perm, d.batch_size, G + j * n, NULL, &t.evals);
+        if (r == LLP_OK) nrm[j] = llp_nrm2(G + j * n, n);
+    }
+    if (r == LLP_OK) {
+        double sum = 0, cmin = HUGE_VAL, cmax = -HUGE_VAL, npairs = (double)M * (double)(M - 1) / 2;
+        int zero = 0;
+        t.norm = llp_estimate_of(nrm, M);
+        {
+            double v = 0;
+            for (j = 0; j < M; j++) v += (nrm[j] - t.norm.value) * (nrm[j] - t.norm.value);
+            t.norm_var = v / (double)(M - 1);
+        }
+        t.norm_cv = t.norm.value > 0 ? sqrt(t.norm_var) / t.norm.value : NAN;
+        for (j = 0; j < M; j++)
+            if (!(nrm[j] > 0)) zero = 1;
+        for (j = 0; j < M; j++) gram[j * M + j] = 0;
+        for (j = 0; j < M && !zero; j++)
+            for (k = j + 1; k < M; k++) {
+                double c = llp_dot(G + j * n, G + k * n, n) / (nrm[j] * nrm[k]);
+                gram[j * M + k] = gram[k * M + j] = c;
+                sum += c;
+                if (c < cmin) cmin = c;
+                if (c > cmax) cmax = c;
+            }
+        if (zero) {
+            t.cosine.value = t.cosine.se = NAN;
+            t.cos_min = t.cos_max = NAN;
+        } else {
+            t.cosine.value = sum / npairs;
+            t.cosine.se = NAN;
+            t.cos_min = cmin;
+            t.cos_max = cmax;
+            if (M >= 3) { /* jackknife over batches: the mean over pairs without batch j */
+                double rest = (double)(M - 1) * (double)(M - 2) / 2, lm = 0, v = 0;
+                for (j = 0; j < M; j++) {
+                    double row = 0;
+                    for (k = 0; k < M; k++) row += gram[j * M + k];
+                    loo[j] = (sum - row) / rest;
+                    lm += loo[j];
+                }
+                lm /= (double)M;
+                for (j = 0; j < M; j++) v += (loo[j] - lm) * (loo[j] - lm);
+                t.cosine.se = sqrt(v * (double)(M - 1) / (double)M);
+            }
+        }
+        t.cosine.samples = M;
+        t.batches = M;
+        t.batch_size = d.batch_size;
+    }
+    LLP_FREE(perm);
+    LLP_FREE(G);
+    LLP_FREE(gram);
+    if (r != LLP_OK) return r;
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_grad_curvature(const llp_objective *f, const llp_real *theta, const llp_grad_curvature_desc *desc,
+                                     llp_grad_curvature_result *res) {
+    llp_grad_curvature_desc d;
+    llp_grad_curvature_result t;
+    llp_real *g = NULL, *hg, loss = 0;
+    double gn, ghg;
+    size_t n;
+    llp_result r;
+    if (!f || !f->loss_grad || !theta || !res || f->n == 0) return LLP_ERR_ARG;
+    n = f->n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!(d.lambda_max >= 0) || !llp__isfinite(d.lambda_max) || !(d.fd_step >= 0) || !llp__isfinite(d.fd_step) ||
+        d.fd_probe < 0 || d.fd_probe > 1)
+        return LLP_ERR_ARG;
+    if (f->n_samples && d.batch && llp__batch_check(d.batch, f->n_samples) != LLP_OK) return LLP_ERR_ARG;
+    g = llp__alloc_reals(llp__mul(2, n));
+    if (!g) return LLP_ERR_NOMEM;
+    hg = g + n;
+    memset(&t, 0, sizeof t);
+    r = llp_objective_loss_grad(f, theta, d.batch, &loss, g);
+    t.evals.grad++;
+    if (r == LLP_OK && (!llp__isfinite((double)loss) || !llp_all_finite(g, n))) r = LLP_ERR_NONFINITE;
+    gn = r == LLP_OK ? llp_nrm2(g, n) : 0;
+    if (r == LLP_OK && !(gn > 0)) r = LLP_ERR_ARG; /* no direction at a stationary point */
+    if (r == LLP_OK) {
+        llp_scale((llp_real)(1.0 / gn), g, n); /* ghat */
+        r = llp_objective_hvp(f, theta, g, d.batch, hg);
+        t.evals.hvp++;
+        if (r == LLP_OK && !llp_all_finite(hg, n)) r = LLP_ERR_NONFINITE;
+    }
+    if (r == LLP_OK) {
+        /* ghat is unit to rounding; divide by its norm^2 anyway (the Rayleigh quotient) */
+        double gg = llp_dot(g, g, n);
+        ghg = llp_dot(g, hg, n) / gg;
+        t.loss = loss;
+        t.grad_norm = gn;
+        t.ghg = ghg;
+        t.hg_norm = llp_nrm2(hg, n) / sqrt(gg);
+        t.hg_cos = t.hg_norm > 0 ? ghg / t.hg_norm : NAN;
+        if (ghg > 0) {
+            t.eta_star = 1.0 / ghg;
+            t.step_star = gn / ghg;
+            t.model_decrease = gn * gn / (2.0 * ghg);
+        } else {
+            t.eta_star = t.step_star = t.model_decrease = HUGE_VAL;
+        }
+        t.rayleigh_ratio = d.lambda_max > 0 ? ghg / d.lambda_max : NAN;
+        t.fd_gdiff = t.fd_dir = t.fd_step = NAN;
+    }
+    LLP_FREE(g);
+    if (r == LLP_OK && d.fd_probe) {
+        llp_probe_desc pd;
+        llp_probe_result pr;
+        llp_batch_policy bp = llp_batch_policy_fixed(d.batch);
+        memset(&pd, 0, sizeof pd);
+        pd.dir = LLP_DIRECTION_GRADIENT;
+        pd.probes = 1;
+        pd.step = d.fd_step;
+        r = llp_hessian_probe(f, theta, &bp, &pd, NULL, &pr);
+        if (r == LLP_OK) {
+            t.fd_gdiff = pr.gdiff;
+            t.fd_dir = pr.dir_fd;
+            t.fd_step = pr.step;
+            t.evals.loss += pr.evals.loss;
+            t.evals.grad += pr.evals.grad;
+            t.evals.hvp += pr.evals.hvp;
+            t.evals.batches += pr.evals.batches;
+        }
+    }
+    if (r != LLP_OK) return r;
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_hessian_panel(const llp_objective *f, const llp_real *theta, const llp_batch_policy *bp,
+                                    const llp_hessian_panel_desc *desc, llp_rng *rng, llp_hessian_panel_result *res) {
+    llp_hessian_panel_desc d;
+    llp_hessian_panel_result t;
+    llp_lanczos_desc ld;
+    llp_trace_desc td;
+    llp_eig_result er;
+    llp_trace_result tr;
+    size_t n;
+    llp_result r;
+    if (!f || !f->loss_grad || !theta || !rng || !res || f->n == 0) return LLP_ERR_ARG;
+    n = f->n;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.lanczos_steps) d.lanczos_steps = 30;
+    if (!d.trace_probes) d.trace_probes = 30;
+    if (!d.slq_runs) d.slq_runs = 4;
+    if (!d.slq_steps) d.slq_steps = 30;
+    if (!d.k) d.k = n < 10 ? n : 10;
+    if (d.trace_probes < 2 || d.k > n || !(d.eta >= 0) || !llp__isfinite(d.eta) || !(d.rel_tol >= 0) ||
+        d.no_slq < 0 || d.no_slq > 1 || !(d.lanczos_tol >= 0))
+        return LLP_ERR_ARG;
+    memset(&t, 0, sizeof t);
+    /* extremes */
+    memset(&ld, 0, sizeof ld);
+    ld.max_steps = d.lanczos_steps;
+    ld.tol = d.lanczos_tol;
+    ld.k_largest = 1;
+    ld.k_smallest = (d.lanczos_steps < n ? d.lanczos_steps : n) >= 2 ? 1 : 0; /* n = 1: one eigenvalue */
+    r = llp_lanczos(f, theta, bp, &ld, rng, &er);
+    if (r != LLP_OK) return r;
+    t.lambda_max = er.values[0];
+    t.lambda_max_residual = er.residuals[0];
+    if (ld.k_smallest) {
+        t.lambda_min = er.values[1];
+        t.lambda_min_residual = er.residuals[1];
+        t.converged = er.converged[0] && er.converged[1];
+    } else {
+        t.lambda_min = t.lambda_max;
+        t.lambda_min_residual = t.lambda_max_residual;
+        t.converged = er.converged[0];
+    }
+    t.lanczos_evals = er.evals;
+    memcpy(t.batch, er.batch, sizeof t.batch);
+    llp_eig_result_free(&er);
+    t.cond_extreme = t.lambda_min > 0 ? t.lambda_max / t.lambda_min : NAN;
+    /* trace */
+    memset(&td, 0, sizeof td);
+    td.min_samples = td.max_samples = d.trace_probes;
+    r = llp_hutchinson(f, theta, bp, &td, rng, &tr);
+    if (r != LLP_OK) return r;
+    t.trace.value = tr.trace;
+    t.trace.se = tr.std_error;
+    t.trace.samples = tr.samples;
+    t.trace_evals = tr.evals;
+    /* density */
+    t.neg_ratio = t.cond_pos = t.cond_k = t.cond_mean = NAN;
+    if (!d.no_slq) {
+        llp_slq_desc sd;
+        llp_slq_result sr;
+        memset(&sd, 0, sizeof sd);
+        sd.runs = d.slq_runs;
+        sd.steps = d.slq_steps;
+        r = llp_slq(f, theta, bp, &sd, rng, &sr);
+        if (r != LLP_OK) return r;
+        t.slq_evals = sr.evals;
+        r = llp_slq_stats(&sr, d.k, d.rel_tol, &t.spectrum);
+        llp_slq_free(&sr);
+        if (r != LLP_OK) return r;
+        t.neg_ratio = t.spectrum.neg_ratio;
+        t.cond_pos = t.spectrum.cond_pos;
+        t.cond_k = t.spectrum.cond_k;
+        t.cond_mean = t.spectrum.cond_mean;
+    }
+    t.eta = d.eta > 0 ? d.eta : NAN;
+    t.eta_lambda_max = d.eta > 0 ? d.eta * t.lambda_max : NAN;
+    t.lr_edge = t.lambda_max > 0 ? 2.0 / t.lambda_max : HUGE_VAL;
+    llp__evals_add(&t.evals, &t.lanczos_evals);
+    llp__evals_add(&t.evals, &t.trace_evals);
+    llp__evals_add(&t.evals, &t.slq_evals);
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_lr_stability(const llp_objective *f, const llp_real *theta, const llp_opt_desc *od,
+                                   const llp_lr_stability_desc *desc, llp_rng *rng, llp_lr_stability_result *res) {
+    llp_lr_stability_desc d;
+    llp_lr_stability_result t;
+    llp_lanczos_desc ld;
+    llp_eig_result er;
+    llp_opt_desc sgd;
+    llp__counter cnt;
+    llp_objective cf;
+    llp_lr_find_result fr;
+    llp_result r;
+    if (!f || !f->loss_grad || !theta || !rng || !res || f->n == 0) return LLP_ERR_ARG;
+    if (desc)
+        d = *desc;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.lanczos_steps) d.lanczos_steps = 30;
+    if (!od) {
+        memset(&sgd, 0, sizeof sgd);
+        sgd.kind = LLP_OPT_SGD;
+        sgd.lr = 1; /* replaced by the sweep */
+        od = &sgd;
+    }
+    memset(&t, 0, sizeof t);
+    memset(&ld, 0, sizeof ld);
+    ld.k_largest = 1;
+    ld.max_steps = d.lanczos_steps;
+    r = llp_lanczos(f, theta, d.policy, &ld, rng, &er);
+    if (r != LLP_OK) return r;
+    t.lambda_max = er.values[0];
+    t.lambda_max_residual = er.residuals[0];
+    t.evals = er.evals;
+    llp_eig_result_free(&er);
+    cf = llp__counted(f, &cnt, &t.evals, 0);
+    r = llp_lr_find(&cf, theta, od, &d.find, &fr);
+    if (r != LLP_OK) return r;
+    t.lr_edge = t.lambda_max > 0 ? 2.0 / t.lambda_max : HUGE_VAL;
+    t.max_stable = fr.max_stable;
+    t.suggested = fr.suggested;
+    t.best = fr.best;
+    t.ratio = t.max_stable / t.lr_edge;
+    t.stopped_early = fr.stopped_early;
+    t.steps = fr.n;
+    llp_lr_find_free(&fr);
+    *res = t;
+    return LLP_OK;
+}
+
+/* ---- input probes ---- */
+
+/* The sign as llp_real, 0 for 0 (and for NaN, which the callers rule out). */
+static llp_real llp__multi_sign(llp_real x) { return x > 0 ? (llp_real)1 : x < 0 ? (llp_real)-1 : (llp_real)0; }
+
+/* Per-sample data losses and correctness (NaN for regression) of the m rows
+   of sub at m's parameters, in chunks of w->max_batch. out: (max_batch, k). */
+static llp_result llp__multi_forward(const llp_mlp *m, const llp_real *theta, const llp_data *sub, llp_mlp_work *w,
+                                     llp_real *out, double *loss, double *corr) {
+    size_t s, b, k = (size_t)m->sizes[m->n_layers], d = sub->d;
+    for (s = 0; s < sub->n; s += w->max_batch) {
+        size_t B = sub->n - s < w->max_batch ? sub->n - s : w->max_batch;
+        llp_result r = llp_mlp_forward(m, theta, sub->x + s * d, B, out, w);
+        if (r != LLP_OK) return r;
+        for (b = 0; b < B; b++) {
+            size_t row = s + b;
+            loss[row] = llp__loss_forward_backward(m->loss, sub, &row, 1, out + b * k, NULL, k, 1.0);
+            if (!llp__isfinite(loss[row])) return LLP_ERR_NONFINITE;
+            corr[row] = sub->task == LLP_TASK_CLASSIFICATION ? (double)llp__count_correct(sub, &row, out + b * k, 1, k)
+                                                             : NAN;
+        }
+    }
+    return LLP_OK;
+}
+
+/* Per-sample input gradients of the m rows of sub: g (m, d) out. */
+static llp_result llp__multi_input_grad(const llp_mlp *m, const llp_real *theta, const llp_data *sub, llp_mlp_work *w,
+                                        llp_real *g) {
+    size_t s, d = sub->d;
+    for (s = 0; s < sub->n; s += w->max_batch) {
+        size_t B = sub->n - s < w->max_batch ? sub->n - s : w->max_batch;
+        llp_batch bt = llp_batch_range(s, B);
+        llp_real l;
+        /* the rows are gradients of the chunk's MEAN loss: times B per sample */
+        llp_result r = llp_mlp_input_grad(m, theta, sub, &bt, g + s * d, &l, w);
+        if (r != LLP_OK) return r;
+        llp_scale((llp_real)B, g + s * d, B * d);
+    }
+    return llp_all_finite(g, sub->n * d) ? LLP_OK : LLP_ERR_NONFINITE;
+}
+
+/* x <- clip(x + step sign(g), x0 - e, x0 + e) elementwise; FGSM is step = e
+   from x = x0, whose result is x0 + e or x0 - e, the same bits as the clip. */
+static void llp__multi_ascend(llp_real *x, const llp_real *x0, const llp_real *g, size_t len, llp_real step,
+                              llp_real e) {
+    size_t i;
+    for (i = 0; i < len; i++) {
+        llp_real s = llp__multi_sign(g[i]), v;
+        llp_real hi = x0[i] + e, lo = x0[i] - e;
+        if (s == 0) continue;
+        v = x[i] + step * s;
+        if (v > hi) v = hi;
+        if (v < lo) v = lo;
+        x[i] = v;
+    }
+}
+
+static double llp__multi_mean(const double *x, size_t n) {
+    double s = 0;
+    size_t i;
+    for (i = 0; i < n; i++) s += x[i];
+    return n ? s / (double)n : NAN;
+}
+
+LLPDEF llp_result llp_input_probe(const llp_mlp *m, const llp_real *theta, const llp_data *data,
+                                  const llp_batch *batch, const llp_input_probe_desc *desc,
+                                  llp_input_probe_result *res) {
+    llp_input_probe_desc dd;
+    llp_input_probe_result t;
+    llp_mlp_work w;
+    llp_data sub;
+    llp_result r;
+    size_t total, i, d, k, len, chunk, s;
+    size_t *idx = NULL;
+    llp_real *x0 = NULL, *g = NULL, *out = NULL;
+    double *buf = NULL, *l0, *lf, *lp, *c0, *cf, *cp, *a, *b;
+    llp_real e, step;
+    int classif;
+    if (!m || !theta || !data || !data->x || !res) return LLP_ERR_ARG;
+    memset(&dd, 0, sizeof dd);
+    if (desc) dd = *desc;
+    if (dd.eps == 0) dd.eps = 0.1;
+    if (dd.pgd_steps == 0) dd.pgd_steps = 5;
+    if (dd.pgd_alpha == 0) dd.pgd_alpha = 2.5 * dd.eps / (double)dd.pgd_steps;
+    if (!(dd.eps > 0) || !llp__isfinite(dd.eps) || !(dd.pgd_alpha > 0) || !llp__isfinite(dd.pgd_alpha))
+        return LLP_ERR_ARG;
+    r = llp_mlp_check_data(m, data, NULL);
+    if (r != LLP_OK) return r;
+    r = llp__batch_check(batch, data->n);
+    if (r != LLP_OK) return r;
+    total = llp_batch_size(batch, data->n);
+    d = data->d;
+    k = (size_t)m->sizes[m->n_layers];
+    len = llp__mul(total, d);
+    if (!len || !llp__mul(len, 2 * sizeof(llp_real)) || !llp__mul(total, 8 * sizeof(double)) ||
+        !llp__mul(total, sizeof(size_t)))
+        return LLP_ERR_NOMEM;
+    /* the rows probed, copied: the attacks work on the copy's inputs */
+    idx = (size_t *)LLP_MALLOC(total * sizeof(size_t));
+    if (!idx) return LLP_ERR_NOMEM;
+    for (i = 0; i < total; i++)
+        idx[i] = !batch || batch->kind == LLP_BATCH_ALL ? i
+                 : batch->kind == LLP_BATCH_RANGE      ? batch->start + i
+                                                       : batch->index[i];
+    r = llp_data_subset(data, idx, total, &sub);
+    LLP_FREE(idx);
+    if (r != LLP_OK) return r;
+    r = llp_data_validate(&sub, NULL);
+    if (r != LLP_OK) {
+        llp_data_free(&sub);
+        return r;
+    }
+    chunk = total < 256 ? total : 256;
+    memset(&w, 0, sizeof w);
+    r = llp_mlp_work_init(&w, m, chunk);
+    if (r != LLP_OK) {
+        llp_data_free(&sub);
+        return r;
+    }
+    x0 = (llp_real *)LLP_MALLOC(2 * len * sizeof(llp_real));
+    out = (llp_real *)LLP_MALLOC(llp__mul(chunk, k) * sizeof(llp_real));
+    buf = (double *)LLP_MALLOC(8 * total * sizeof(double));
+    if (!x0 || !out || !buf) {
+        r = LLP_ERR_NOMEM;
+        goto done;
+    }
+    g = x0 + len;
+    l0 = buf, lf = buf + total, lp = buf + 2 * total;
+    c0 = buf + 3 * total, cf = buf + 4 * total, cp = buf + 5 * total;
+    a = buf + 6 * total, b = buf + 7 * total;
+    classif = sub.task == LLP_TASK_CLASSIFICATION;
+    memset(&t, 0, sizeof t);
+    t.samples = total;
+    t.eps = dd.eps;
+    llp_copy(sub.x, x0, len);
+    e = (llp_real)dd.eps;
+    step = (llp_real)dd.pgd_alpha;
+    /* clean losses, then the input gradient at x */
+    r = llp__multi_forward(m, theta, &sub, &w, out, l0, c0);
+    t.evals.loss++;
+    if (r != LLP_OK) goto done;
+    r = llp__multi_input_grad(m, theta, &sub, &w, g);
+    t.evals.grad++;
+    if (r != LLP_OK) goto done;
+    for (i = 0; i < total; i++) {
+        a[i] = llp_nrm2(g + i * d, d);
+        b[i] = llp_nrm1(g + i * d, d);
+    }
+    t.grad_l2 = llp_estimate_of(a, total);
+    t.grad_l1 = llp_estimate_of(b, total);
+    t.first_order = dd.eps * t.grad_l1.value;
+    t.loss_clean = llp__multi_mean(l0, total);
+    /* FGSM */
+    llp__multi_ascend(sub.x, x0, g, len, e, e);
+    r = llp__multi_forward(m, theta, &sub, &w, out, lf, cf);
+    t.evals.loss++;
+    if (r != LLP_OK) goto done;
+    t.loss_fgsm = llp__multi_mean(lf, total);
+    for (i = 0; i < total; i++) a[i] = lf[i] - l0[i], b[i] = c0[i] - cf[i];
+    t.fgsm_increase = llp_estimate_of(a, total);
+    t.fgsm_acc_drop = llp_estimate_of(b, total);
+    /* PGD: the first step reuses the gradient at x */
+    t.pgd_alpha = dd.no_pgd ? NAN : dd.pgd_alpha;
+    t.pgd_steps = dd.no_pgd ? 0 : dd.pgd_steps;
+    t.loss_pgd = NAN;
+    t.acc_pgd = NAN;
+    t.pgd_increase = llp_estimate_of(NULL, 0);
+    t.pgd_acc_drop = llp_estimate_of(NULL, 0);
+    if (!dd.no_pgd) {
+        llp_copy(x0, sub.x, len);
+        llp__multi_ascend(sub.x, x0, g, len, step, e);
+        for (s = 1; s < dd.pgd_steps; s++) {
+            r = llp__multi_input_grad(m, theta, &sub, &w, g);
+            t.evals.grad++;
+            if (r != LLP_OK) goto done;
+            llp__multi_ascend(sub.x, x0, g, len, step, e);
+        }
+        r = llp__multi_forward(m, theta, &sub, &w, out, lp, cp);
+        t.evals.loss++;
+        if (r != LLP_OK) goto done;
+        t.loss_pgd = llp__multi_mean(lp, total);
+        for (i = 0; i < total; i++) a[i] = lp[i] - l0[i], b[i] = c0[i] - cp[i];
+        t.pgd_increase = llp_estimate_of(a, total);
+        t.pgd_acc_drop = llp_estimate_of(b, total);
+        if (classif) t.acc_pgd = llp__multi_mean(cp, total);
+    }
+    t.acc_clean = classif ? llp__multi_mean(c0, total) : NAN;
+    t.acc_fgsm = classif ? llp__multi_mean(cf, total) : NAN;
+    *res = t;
+done:
+    LLP_FREE(x0);
+    LLP_FREE(out);
+    LLP_FREE(buf);
+    llp_mlp_work_free(&w);
+    llp_data_free(&sub);
+    return r;
+}
+
+/* ---- multi-start ---- */
+
+LLPDEF void llp_multistart_mlp_init(void *ctx, llp_real *theta, llp_rng *rng) {
+    if (ctx && theta && rng) llp_mlp_randomize((const llp_mlp *)ctx, theta, rng);
+}
+
+static int llp__multi_cmp(const void *pa, const void *pb) {
+    double x = *(const double *)pa, y = *(const double *)pb;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+LLPDEF void llp_multistart_free(llp_multistart_result *res) {
+    if (!res) return;
+    LLP_FREE(res->block);
+    LLP_FREE(res->thetas);
+    memset(res, 0, sizeof *res);
+}
+
+LLPDEF llp_result llp_multistart(const llp_objective *train, const llp_objective *val, llp_multistart_init_fn init,
+                                 void *init_ctx, const llp_train_desc *td, const llp_opt_desc *od,
+                                 const llp_multistart_desc *desc, llp_multistart_result *res) {
+    llp_multistart_desc dd;
+    llp_multistart_result t;
+    llp__counter ct, cv, ci;
+    llp_objective wt, wv, wi;
+    size_t K, n, i, j, points, bytes;
+    llp_real *thetas = NULL;
+    double *sorted, *ind, drel, mx;
+    char *p;
+    llp_result r = LLP_OK;
+    if (!train || !train->loss_grad || !init || !td || !od || !res) return LLP_ERR_ARG;
+    n = train->n;
+    if (n == 0) return LLP_ERR_ARG;
+    if (val && (val->n != n || !val->loss_grad)) return LLP_ERR_SHAPE;
+    if (td->traj_path || td->ckpt_path) return LLP_ERR_ARG;
+    memset(&dd, 0, sizeof dd);
+    if (desc) dd = *desc;
+    K = dd.restarts ? dd.restarts : 10;
+    points = dd.points ? dd.points : 21;
+    if (points < 2 || !(dd.delta_abs >= 0) || !llp__isfinite(dd.delta_abs) || !llp__isfinite(dd.delta_rel))
+        return LLP_ERR_ARG;
+    drel = dd.delta_rel == 0 ? 0.05 : dd.delta_rel < 0 ? 0 : dd.delta_rel;
+    /* result arrays in one block: 6 doubles (final_loss, final_val, barrier_mean,
+       barrier_linear, sorted, indicators) + steps, status, stop, success per restart */
+    bytes = 6 * sizeof(double) + sizeof(llp_result) + sizeof(llp_stop) + sizeof(uint64_t) + sizeof(int);
+    if (!llp__mul(K, bytes) || !llp__mul(K, n) || !llp__mul(K * n, sizeof(llp_real))) return LLP_ERR_NOMEM;
+    memset(&t, 0, sizeof t);
+    t.block = LLP_MALLOC(K * bytes);
+    thetas = (llp_real *)LLP_MALLOC(K * n * sizeof(llp_real));
+    if (!t.block || !thetas) {
+        LLP_FREE(t.block);
+        LLP_FREE(thetas);
+        return LLP_ERR_NOMEM;
+    }
+    p = (char *)t.block;
+    t.final_loss = (double *)(void *)p;
+    t.final_val = t.final_loss + K;
+    t.barrier_mean = t.final_val + K;
+    t.barrier_linear = t.barrier_mean + K;
+    sorted = t.barrier_linear + K;
+    ind = sorted + K;
+    p += 6 * K * sizeof(double);
+    t.steps = (uint64_t *)(void *)p;
+    p += K * sizeof(uint64_t);
+    t.status = (llp_result *)(void *)p;
+    p += K * sizeof(llp_result);
+    t.stop = (llp_stop *)(void *)p;
+    p += K * sizeof(llp_stop);
+    t.success = (int *)(void *)p;
+    t.k = K;
+    t.n = n;
+    wt = llp__counted(train, &ct, &t.evals, 1);
+    wi = llp__counted(train, &ci, &t.evals, 0); /* slices: no accuracy wanted */
+    if (val) wv = llp__counted(val, &cv, &t.evals, 1);
+    else memset(&wv, 0, sizeof wv);
+    for (i = 0; i < K; i++) {
+        llp_real *th = thetas + i * n, l;
+        llp_trainer tr;
+        llp_train_desc tdr = *td;
+        llp_opt_desc odr = *od;
+        llp_rng rng;
+        llp_result rr;
+        t.final_loss[i] = t.final_val[i] = t.barrier_mean[i] = t.barrier_linear[i] = NAN;
+        t.success[i] = 0;
+        llp_rng_seed(&rng, dd.seed + (uint64_t)i);
+        init(init_ctx, th, &rng);
+        tdr.seed = td->seed + (uint64_t)i;
+        odr.noise_seed = od->noise_seed + (uint64_t)i;
+        r = llp_trainer_init(&tr, &tdr, &wt, val ? &wv : NULL, &odr, th);
+        if (r != LLP_OK) goto fail;
+        rr = llp_trainer_run(&tr);
+        t.steps[i] = tr.step;
+        t.stop[i] = tr.stop;
+        llp_trainer_free(&tr);
+        if (rr == LLP_ERR_DIVERGED) {
+            t.status[i] = LLP_ERR_DIVERGED;
+            continue;
+        }
+        if (rr != LLP_OK) {
+            r = rr;
+            goto fail;
+        }
+        r = llp_objective_loss(&wt, th, NULL, &l);
+        if (r != LLP_OK) goto fail;
+        if (!llp__isfinite((double)l)) {
+            t.status[i] = LLP_ERR_NONFINITE;
+            continue;
+        }
+        t.status[i] = LLP_OK;
+        t.final_loss[i] = (double)l;
+        if (val) {
+            r = llp_objective_loss(&wv, th, NULL, &l);
+            if (r != LLP_OK) goto fail;
+            t.final_val[i] = (double)l;
+        }
+    }
+    /* summaries over the finished runs */
+    t.best_index = K;
+    for (i = 0; i < K; i++) {
+        if (t.status[i] != LLP_OK) continue;
+        sorted[t.n_ok++] = t.final_loss[i];
+        if (t.best_index == K || t.final_loss[i] < t.final_loss[t.best_index]) t.best_index = i;
+    }
+    t.n_failed = K - t.n_ok;
+    t.best = t.median = t.worst = t.delta = NAN;
+    if (t.n_ok) {
+        qsort(sorted, t.n_ok, sizeof(double), llp__multi_cmp);
+        t.best = sorted[0];
+        t.worst = sorted[t.n_ok - 1];
+        t.median = t.n_ok % 2 ? sorted[t.n_ok / 2] : 0.5 * (sorted[t.n_ok / 2 - 1] + sorted[t.n_ok / 2]);
+        t.delta = dd.delta_abs + drel * fabs(t.best);
+    }
+    for (i = 0; i < K; i++) {
+        t.success[i] = t.status[i] == LLP_OK && t.final_loss[i] <= t.best + t.delta;
+        t.n_success += (size_t)t.success[i];
+        ind[i] = t.success[i];
+    }
+    t.success_rate = llp_estimate_of(ind, K);
+    /* barriers from the best minimum to every other finished run */
+    if (!dd.no_barriers && t.n_ok >= 2) {
+        for (i = 0; i < K; i++) {
+            llp_slice s;
+            llp_barrier br;
+            if (t.status[i] != LLP_OK || i == t.best_index) continue;
+            r = llp_slice_interpolate(&wi, NULL, thetas + t.best_index * n, thetas + i * n, 0, 1, points, &s, &br);
+            if (r != LLP_OK) goto fail;
+            llp_slice_free(&s);
+            t.barrier_mean[i] = br.barrier_mean;
+            t.barrier_linear[i] = br.barrier_linear;
+        }
+    }
+    t.barrier_mean_est = llp_estimate_of(t.barrier_mean, K);
+    t.barrier_linear_est = llp_estimate_of(t.barrier_linear, K);
+    t.barrier_mean_max = t.barrier_linear_max = NAN;
+    for (j = 0; j < 2; j++) {
+        const double *bv = j ? t.barrier_linear : t.barrier_mean;
+        mx = NAN;
+        for (i = 0; i < K; i++)
+            if (bv[i] == bv[i] && !(bv[i] <= mx)) mx = bv[i];
+        if (j) t.barrier_linear_max = mx;
+        else t.barrier_mean_max = mx;
+    }
+    if (dd.keep_thetas) {
+        t.thetas = thetas;
+    } else {
+        LLP_FREE(thetas);
+        t.thetas = NULL;
+    }
+    *res = t;
+    return LLP_OK;
+fail:
+    LLP_FREE(t.block);
+    LLP_FREE(thetas);
+    return r;
 }
 
 /* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
