@@ -1627,9 +1627,11 @@ LLPDEF llp_result llp_slice_line(const llp_objective *train, const llp_objective
 LLPDEF llp_result llp_slice_interpolate(const llp_objective *train, const llp_objective *val,
                                         const llp_real *theta_a, const llp_real *theta_b, double lo, double hi,
                                         size_t points, llp_slice *out, llp_barrier *barrier);
-/* Gnuplot table: alpha train_loss val_loss train_acc val_acc, header lines
-   first (may be NULL). Atomic. */
-LLPDEF llp_result llp_slice_write(const llp_slice *s, const char *path, const char *header, llp_error *err);
+/* Table of alpha train_loss val_loss train_acc val_acc: gnuplot (header lines
+   as comments first, may be NULL) or, with csv = 1, CSV (a column line, no
+   comments). Atomic. */
+LLPDEF llp_result llp_slice_write(const llp_slice *s, const char *path, const char *header, int csv,
+                                  llp_error *err);
 LLPDEF void llp_slice_free(llp_slice *s);
 
 /* ---- directions from the Hessian and from trajectories -------------------- */
@@ -9957,7 +9959,8 @@ LLPDEF llp_result llp_slice_interpolate(const llp_objective *train, const llp_ob
     return LLP_OK;
 }
 
-LLPDEF llp_result llp_slice_write(const llp_slice *s, const char *path, const char *header, llp_error *err) {
+LLPDEF llp_result llp_slice_write(const llp_slice *s, const char *path, const char *header, int csv,
+                                  llp_error *err) {
     static const char *const cols[] = {"alpha", "train_loss", "val_loss", "train_acc", "val_acc"};
     double *tab;
     size_t i;
@@ -9970,7 +9973,7 @@ LLPDEF llp_result llp_slice_write(const llp_slice *s, const char *path, const ch
         tab[5 * i] = s->alpha[i], tab[5 * i + 1] = s->train_loss[i], tab[5 * i + 2] = s->val_loss[i];
         tab[5 * i + 3] = s->train_acc[i], tab[5 * i + 4] = s->val_acc[i];
     }
-    r = llp_write_table(path, header, cols, tab, s->points, 5, 0, 0, err);
+    r = llp_write_table(path, header, cols, tab, s->points, 5, 0, csv, err);
     LLP_FREE(tab);
     return r;
 }

@@ -258,7 +258,7 @@ int main(int argc, char **argv) {
                      "t = %g, sup_t L(t) - ((1 - t) L(0) + t L(1)) = %.6g at t = %g\n%s",
                      what[p], seed, seed, seed + 1, dist, b.barrier_mean, b.t_mean, b.barrier_linear, b.t_linear,
                      common);
-            if (llp_slice_write(&s, file, header, &err) != LLP_OK) return fail_err(&err);
+            if (llp_slice_write(&s, file, header, 0, &err) != LLP_OK) return fail_err(&err);
             tab[p][0] = p, tab[p][1] = b.barrier_mean, tab[p][2] = b.t_mean, tab[p][3] = b.barrier_linear;
             tab[p][4] = b.t_linear, tab[p][5] = b.loss_a, tab[p][6] = b.loss_b, tab[p][7] = dist;
             printf("interp    %-5s ||b - a|| %7.3f  loss %.4f -> %.4f  barrier (mean) %.4f at t = %.3f, "

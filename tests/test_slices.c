@@ -48,7 +48,42 @@ static void test_line_quadratic(void) {
     CHECK(asc && has0 && s.alpha[s.zero_index] == 0, "ascending, alpha = 0 included at zero_index");
     CHECK(s.alpha[0] == -0.7 && s.alpha[s.points - 1] == 1.3, "ends exact");
     CHECK(s.evals == s.points, "one evaluation per point");
-    CHECK_OK(llp_slice_write(&s, "slice_test.dat", "test", NULL));
+    /* both writers, read back: every number exact (%.17g), NaN as "nan" */
+    {
+        int csv;
+        for (csv = 0; csv < 2; csv++) {
+            FILE *fp;
+            char line[512];
+            size_t rows = 0, comments = 0, bad = 0;
+            CHECK_OK(llp_slice_write(&s, "slice_test.dat", "test\nsecond line", csv, NULL));
+            fp = fopen("slice_test.dat", "r");
+            CHECK(fp != NULL, "written");
+            while (fp && fgets(line, sizeof line, fp)) {
+                char *p = line, *e;
+                int c;
+                if (line[0] == '#') {
+                    comments++;
+                    continue;
+                }
+                if (line[0] == 'a') { /* the CSV column line */
+                    bad += strcmp(line, "alpha,train_loss,val_loss,train_acc,val_acc\n") != 0;
+                    continue;
+                }
+                for (c = 0; c < 5; c++) {
+                    double v = strtod(p, &e), want = c == 0 ? s.alpha[rows] : c == 1 ? s.train_loss[rows] : NAN;
+                    if (e == p || (want == want ? v != want : v == v)) bad++;
+                    p = e + (c < 4);
+                    if (c < 4 && e[0] != (csv ? ',' : ' ')) bad++;
+                }
+                rows++;
+            }
+            if (fp) fclose(fp);
+            CHECK(rows == s.points && bad == 0, "%s: %lu rows read back exactly (%lu bad)", csv ? "CSV" : "gnuplot",
+                  (unsigned long)rows, (unsigned long)bad);
+            CHECK(comments == (csv ? 0u : 3u), "%s: %lu comment lines", csv ? "CSV" : "gnuplot",
+                  (unsigned long)comments);
+        }
+    }
     remove("slice_test.dat");
     llp_slice_free(&s);
     CHECK(llp_slice_line(&f, NULL, x, d, 1, -1, 10, &s) == LLP_ERR_ARG, "b < a -> ARG");
