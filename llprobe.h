@@ -2937,6 +2937,153 @@ LLPDEF llp_result llp_multistart(const llp_objective *train, const llp_objective
                                  const llp_multistart_desc *desc, llp_multistart_result *res);
 LLPDEF void llp_multistart_free(llp_multistart_result *res);
 
+/* ---- the ruggedness report: every metric above in one call ------------------
+   "Will my model struggle to find the minimum?" asked of every tool of this
+   section at once, within a cost budget, written as an aligned text table
+   and as JSON, with a plain-language reading. */
+
+/* Panels of the report (bit flags of llp_report_desc.panel). */
+enum {
+    LLP_PANEL_SLICES = 1,      /* llp_rugged_slices */
+    LLP_PANEL_SURFACES = 2,    /* llp_rugged_surfaces */
+    LLP_PANEL_FLA = 4,         /* llp_rugged_fla */
+    LLP_PANEL_SHARPNESS = 8,   /* Keskar, random (plain, adaptive), adaptive worst case, PAC-Bayes */
+    LLP_PANEL_HESSIAN = 16,    /* llp_hessian_panel */
+    LLP_PANEL_GRADIENTS = 32,  /* llp_grad_noise_scale, llp_grad_batch_stats, llp_grad_curvature */
+    LLP_PANEL_LR = 64,         /* llp_lr_stability */
+    LLP_PANEL_BASIN = 128,     /* llp_basin_width */
+    LLP_PANEL_INPUT = 256,     /* llp_input_probe */
+    LLP_PANEL_MULTISTART = 512,/* llp_multistart */
+    LLP_PANEL_ALL = 1023
+};
+#define LLP_REPORT_PANELS 10
+
+/* Report settings. Zero fields mean their default; NULL means all defaults. */
+typedef struct llp_report_desc {
+    unsigned panel;            /* 0 -> every panel the inputs allow, except MULTISTART */
+    double budget;             /* cost cap in gradient evaluations (loss-only 1/2, HVP 2); 0 -> 20000 */
+    double lr;                 /* the training learning rate: eta*lambda_max and the LR panel (0: NaN / skipped) */
+    size_t batch_size;         /* the training mini-batch size, compared with B_simple (0: not judged) */
+    uint64_t seed;             /* every panel draws from its own stream seeded from this */
+    const llp_mlp *mlp;        /* the MLP theta belongs to (FILTER directions, input probes) or NULL */
+    const llp_data *data;      /* its training data (input probes) or NULL */
+    /* multi-start: restarts trained with these (train, opt or init NULL -> MULTISTART skipped) */
+    const llp_train_desc *train;
+    const llp_opt_desc *opt;
+    llp_multistart_init_fn init;
+    void *init_ctx;
+    size_t restarts;           /* 0 -> 10 */
+} llp_report_desc;
+
+typedef struct llp_report {
+    unsigned requested;        /* panels asked for (resolved) */
+    unsigned ran;              /* panels that ran */
+    size_t n;                  /* parameters */
+    uint64_t seed;
+    double lr;                 /* as given (NaN when 0) */
+    size_t batch_size;
+    double budget;             /* the cap used */
+    double planned;            /* the planned (upper-bound) cost of the panels that ran */
+    double scale;              /* common factor applied to the sample counts (1: defaults) */
+    double cost;               /* spent: grad + 0.5 loss + 2 hvp of evals */
+    double panel_planned[LLP_REPORT_PANELS], panel_cost[LLP_REPORT_PANELS]; /* by bit index */
+    /* the results (valid when the panel's bit is in ran) */
+    size_t slice_points;
+    llp_rugged_slice_result slices, surfaces;
+    llp_fla_result fla;
+    llp_sharp_max_result keskar, adaptive_max;
+    llp_sharp_random_result sharp_plain, sharp_adaptive;
+    llp_pacbayes_result pacbayes;
+    llp_hessian_panel_result hessian;
+    int have_noise, have_batch, have_curv;
+    llp_grad_noise_result noise;
+    llp_grad_batch_result batch;
+    llp_grad_curvature_result curv;
+    llp_lr_stability_result lrs;
+    llp_basin_result basin;
+    llp_input_probe_result input;
+    llp_multistart_result multi;
+    llp_evals evals;           /* everything spent: the sum of the results' evals */
+    llp_evals counted;         /* what a counting wrapper of train/val saw (evals minus the input
+                                  probes, which use the MLP directly; more than the parts only
+                                  when a tool failed part-way, see notes) */
+    char notes[2048];          /* one note per line: skipped panels, scaling, tolerated failures */
+} llp_report;
+
+/* The ruggedness report of train at theta: the panels of `panel`, each
+   running the tool(s) of this section with the settings below, all within
+   the budget (cost in gradient evaluations: a gradient 1, a loss-only
+   evaluation 1/2, an HVP 2; n parameters, N training samples):
+
+     panel       tool(s) and default settings                          planned cost (upper bound)
+     SLICES      llp_rugged_slices: R = 10 directions, 51 points,      R 51 / 2        (255)
+                 radius 1, FILTER with mlp, else unit directions
+     SURFACES    llp_rugged_surfaces: 3 planes of 21 x 21 (n >= 2)     planes 441 / 2  (661.5)
+     FLA         llp_rugged_fla: 3 walks of 200 steps, scale 1         walks 3 201 / 2 (904.5)
+     SHARPNESS   Keskar (K = 20), random plain and adaptive (R = 20),  2 (K + 1) + (R + 1)
+                 adaptive worst case (20 steps, rho 0.05, eta 0),      + (1 + 18 M) / 2 (153.5)
+                 PAC-Bayes sigma* (M = 10, tol 1e-3, absolute 0.1)
+     HESSIAN     llp_hessian_panel: Lanczos 30, 30 Hutchinson probes,  2 (min(30, n) + 30
+                 SLQ 4 x 30; eta = lr                                  + 4 min(30, n)) (360)
+     GRADIENTS   llp_grad_noise_scale (20 pairs) and llp_grad_batch_   2 pairs + M + 3 (53)
+                 stats (M = 10, B = batch_size or 32) when N >= 16;
+                 llp_grad_curvature (with the panel's lambda_max)
+     LR          llp_lr_stability: range test of 100 steps (od = opt,  2 min(30, n) + (1 + SAM)
+                 batch_size), Lanczos 30; needs lr > 0                 (steps + 1) (161)
+     BASIN       llp_basin_width: R = 10 directions, delta 0.1         (1 + 52 R) / 2 (260.5)
+     INPUT       llp_input_probe: eps 0.1, PGD 5 (needs mlp and data)  6.5 (not scaled)
+     MULTISTART  llp_multistart: 10 restarts of train/opt, init        restarts (steps + epochs/2
+                 (needs train, opt, init; never in the default set)    + 2) + 10.5 (restarts - 1)
+
+   Every sample count (directions, planes, walks and steps, ascent steps,
+   Monte-Carlo vectors, probes and Lanczos steps, pairs and batches, range-
+   test steps, restarts) is multiplied by a common factor s in (0, 1], the
+   largest (to 1e-9) for which the planned total fits the budget, with the
+   minimums slices 3, planes 1, walks 2 / steps 50, ascent steps 5, random
+   samples 4, PAC-Bayes M 2, Lanczos 10, probes 4, SLQ 1 x 10, pairs 4,
+   batches 3, range test 20, basin directions 2, restarts 2 (grid points are
+   never scaled: the references of the profile metrics depend on them). The
+   plans are upper bounds except MULTISTART's, an estimate (the trainer's
+   monitor evaluations vary), so the spent cost stays within the budget
+   unless MULTISTART runs. s < 1 is said in the notes. A budget that even
+   the minimums exceed: LLP_ERR_ARG.
+
+   Skipped, with a note (not an error): INPUT without mlp and data, LR
+   without lr, MULTISTART without train/opt/init, SURFACES when n < 2,
+   the mini-batch tools of GRADIENTS without samples (N < 16); tolerated,
+   with a note: a zero gradient (llp_grad_curvature), a range test that
+   diverged at once. Randomness: panel k draws from llp_rng_seed(seed +
+   0x9E3779B97F4A7C15 (k + 1)); with MULTISTART the restart seeds are
+   d->seed + r. Same inputs and seed: the same report, bit for bit.
+   Cost accounting: evals is the sum of the tools' evals; cost = grad +
+   loss / 2 + 2 hvp; panel_cost per panel, measured by a counting wrapper.
+   Caveats: every tool's caveats hold (read their comments); the report's
+   text lists which numbers change under loss scaling and ReLU rescaling.
+   LLP_ERR_ARG for NULLs, n == 0, val->n != n, unknown panel bits, budget
+   < 0 or lr < 0 (or not finite), a budget below the minimum plan; any
+   other error of a tool is returned with out untouched. Free with
+   llp_report_free. */
+LLPDEF llp_result llp_report_run(const llp_objective *train, const llp_objective *val, const llp_real *theta,
+                                 const llp_report_desc *d, llp_report *out);
+/* The report as an aligned text table (metric, value, standard error,
+   unit / reference, cost of the tool in gradient evaluations), grouped
+   by panel, then the notes, the reading and the invariance caveats.
+   Deterministic bytes; atomic write. LLP_ERR_ARG for NULLs, LLP_ERR_IO. */
+LLPDEF llp_result llp_report_write_text(const llp_report *r, const char *path, llp_error *err);
+/* The report as one JSON object, keys in a fixed order: format, version,
+   n, seed, lr, batch_size, budget, planned, scale, cost, requested, ran,
+   evals, panels, metrics (panel, key, value, se, unit), notes, reading,
+   invariance. Numbers %.17g, NaN/Inf as null. Atomic. */
+LLPDEF llp_result llp_report_write_json(const llp_report *r, const char *path, llp_error *err);
+/* The plain-language reading: rule-based sentences against reference points
+   (eta lambda_max vs 2, |lambda_min| / lambda_max, slice minima and
+   convexity vs a parabola's 1 and 1, roughness vs a sampled parabola's
+   0.0022 at 51 points, batch size vs B_simple, multi-start success rate and
+   barrier). Writes at most len - 1 characters and a NUL into buf (buf may
+   be NULL when len is 0); returns the full length, as snprintf. */
+LLPDEF size_t llp_report_reading(const llp_report *r, char *buf, size_t len);
+LLPDEF void llp_report_free(llp_report *r);
+
 #ifdef __cplusplus
 }
 #endif
@@ -12839,6 +12986,874 @@ fail:
     LLP_FREE(t.block);
     LLP_FREE(thetas);
     return r;
+}
+
+static const char *const llp__rep_names[LLP_REPORT_PANELS] = {"slices", "surfaces", "fla", "sharpness", "hessian",
+                                                              "gradients", "lr", "basin", "input", "multistart"};
+static const char *const llp__rep_titles[LLP_REPORT_PANELS] = {
+    "Slices (random 1-D slices)",       "Surfaces (random 2-D planes)",
+    "Fitness-landscape analysis (random walks)", "Sharpness and flatness",
+    "Hessian",                          "Gradients",
+    "Learning-rate stability",          "Basin width",
+    "Input space (FGSM / PGD)",         "Multi-start"};
+
+static double llp__rep_costof(const llp_evals *e) {
+    return (double)e->grad + 0.5 * (double)e->loss + 2.0 * (double)e->hvp;
+}
+
+static void llp__rep_note(char *notes, const char *fmt, ...) {
+    size_t k = strlen(notes);
+    va_list ap;
+    if (k + 2 >= 2048) return;
+    va_start(ap, fmt);
+    vsnprintf(notes + k, 2048 - k - 1, fmt, ap);
+    va_end(ap);
+    k = strlen(notes);
+    if (k + 1 < 2048) notes[k] = '\n', notes[k + 1] = 0;
+}
+
+/* The settings of every panel at scale s. */
+typedef struct llp__rep_plan {
+    size_t sl_dirs, sf_planes, fla_walks, fla_steps, sh_steps, sh_samples, pb_m;
+    size_t hp_lanczos, hp_probes, hp_runs, hp_steps, gn_pairs, gb_batches, lr_steps, lr_lanczos, basin_dirs, ms_k;
+    double cost[LLP_REPORT_PANELS];
+    double total;
+} llp__rep_plan;
+
+static size_t llp__rep_sc(size_t def, double s, size_t mn) {
+    double v = floor((double)def * s + 1e-9);
+    size_t k = v < 1 ? 0 : (size_t)v;
+    return k < mn ? mn : k;
+}
+
+static void llp__rep_make_plan(llp__rep_plan *p, double s, unsigned panels, size_t n, int samples_ok,
+                               const llp_report_desc *d, size_t n_samples) {
+    size_t i;
+    memset(p, 0, sizeof *p);
+    p->sl_dirs = llp__rep_sc(10, s, 3);
+    p->sf_planes = llp__rep_sc(3, s, 1);
+    p->fla_walks = llp__rep_sc(3, s, 2);
+    p->fla_steps = llp__rep_sc(200, s, 50);
+    p->sh_steps = llp__rep_sc(20, s, 5);
+    p->sh_samples = llp__rep_sc(20, s, 4);
+    p->pb_m = llp__rep_sc(10, s, 2);
+    p->hp_lanczos = llp__rep_sc(30, s, 10);
+    p->hp_probes = llp__rep_sc(30, s, 4);
+    p->hp_runs = llp__rep_sc(4, s, 1);
+    p->hp_steps = llp__rep_sc(30, s, 10);
+    p->gn_pairs = llp__rep_sc(20, s, 4);
+    p->gb_batches = llp__rep_sc(10, s, 3);
+    p->lr_steps = llp__rep_sc(100, s, 20);
+    p->lr_lanczos = llp__rep_sc(30, s, 10);
+    p->basin_dirs = llp__rep_sc(10, s, 2);
+    p->ms_k = llp__rep_sc(d && d->restarts ? d->restarts : 10, s, 2);
+    if (panels & LLP_PANEL_SLICES) p->cost[0] = 0.5 * (double)(p->sl_dirs * 51);
+    if (panels & LLP_PANEL_SURFACES) p->cost[1] = 0.5 * (double)(p->sf_planes * 441);
+    if (panels & LLP_PANEL_FLA) p->cost[2] = 0.5 * (double)(p->fla_walks * 3 * (p->fla_steps + 1));
+    if (panels & LLP_PANEL_SHARPNESS)
+        p->cost[3] = 2.0 * (double)(p->sh_steps + 1) + (double)(p->sh_samples + 1) + 0.5 * (double)(1 + 18 * p->pb_m);
+    if (panels & LLP_PANEL_HESSIAN) {
+        size_t a = p->hp_lanczos < n ? p->hp_lanczos : n, b = p->hp_steps < n ? p->hp_steps : n;
+        p->cost[4] = 2.0 * (double)(a + p->hp_probes + p->hp_runs * b);
+    }
+    if (panels & LLP_PANEL_GRADIENTS) p->cost[5] = 3.0 + (samples_ok ? (double)(2 * p->gn_pairs + p->gb_batches) : 0.0);
+    if (panels & LLP_PANEL_LR) {
+        size_t a = p->lr_lanczos < n ? p->lr_lanczos : n;
+        double sam = d && d->opt && d->opt->sam != LLP_SAM_NONE ? 2.0 : 1.0;
+        p->cost[6] = 2.0 * (double)a + sam * (double)(p->lr_steps + 1);
+    }
+    if (panels & LLP_PANEL_BASIN) p->cost[7] = 0.5 * (double)(1 + 52 * p->basin_dirs);
+    if (panels & LLP_PANEL_INPUT) p->cost[8] = 6.5;
+    if ((panels & LLP_PANEL_MULTISTART) && d && d->train) {
+        const llp_train_desc *td = d->train;
+        double ep = (double)(td->epochs ? td->epochs : 10), per = 1.0, steps;
+        if (n_samples > 0 && td->batch_size > 0 && td->batch_size < n_samples)
+            per = ceil((double)n_samples / (double)td->batch_size);
+        steps = ep * per;
+        if (td->max_steps > 0 && (double)td->max_steps < steps) steps = (double)td->max_steps;
+        if (d->opt && d->opt->sam != LLP_SAM_NONE) steps *= 2.0;
+        p->cost[9] = (double)p->ms_k * (steps + 0.5 * ep + 2.0) + 10.5 * (double)(p->ms_k - 1);
+    }
+    for (i = 0; i < LLP_REPORT_PANELS; i++) p->total += p->cost[i];
+}
+
+static llp_rng llp__rep_rng(uint64_t seed, int k) {
+    llp_rng r;
+    llp_rng_seed(&r, seed + 0x9E3779B97F4A7C15ULL * (uint64_t)(k + 1));
+    return r;
+}
+
+LLPDEF llp_result llp_report_run(const llp_objective *train, const llp_objective *val, const llp_real *theta,
+                                 const llp_report_desc *d, llp_report *out) {
+    llp_report_desc dd;
+    llp_report *R;
+    llp__rep_plan plan;
+    llp__counter ctr, ctrv;
+    llp_objective f, fv;
+    llp_evals before;
+    unsigned want, avail = 0;
+    double s = 1.0;
+    size_t i, ns;
+    int samples_ok, k;
+    llp_result r = LLP_OK;
+    llp_rng rng;
+
+    if (!train || !theta || !out || !train->loss_grad || train->n == 0) return LLP_ERR_ARG;
+    if (val && (val->n != train->n || !val->loss_grad)) return LLP_ERR_ARG;
+    if (d) dd = *d;
+    else memset(&dd, 0, sizeof dd);
+    if (dd.panel & ~(unsigned)LLP_PANEL_ALL) return LLP_ERR_ARG;
+    if (!(dd.budget >= 0) || !llp__isfinite(dd.budget) || !(dd.lr >= 0) || !llp__isfinite(dd.lr)) return LLP_ERR_ARG;
+    if (dd.budget == 0) dd.budget = 20000;
+    ns = train->n_samples;
+    samples_ok = ns >= 16;
+
+    R = (llp_report *)LLP_MALLOC(sizeof *R);
+    if (!R) return LLP_ERR_NOMEM;
+    memset(R, 0, sizeof *R);
+    R->n = train->n;
+    R->seed = dd.seed;
+    R->lr = dd.lr > 0 ? dd.lr : NAN;
+    R->batch_size = dd.batch_size;
+    R->budget = dd.budget;
+
+    if (dd.lr > 0) avail |= LLP_PANEL_LR;
+    avail |= LLP_PANEL_SLICES | LLP_PANEL_FLA | LLP_PANEL_SHARPNESS | LLP_PANEL_HESSIAN | LLP_PANEL_GRADIENTS |
+             LLP_PANEL_BASIN;
+    if (train->n >= 2) avail |= LLP_PANEL_SURFACES;
+    if (dd.mlp && dd.data) avail |= LLP_PANEL_INPUT;
+    if (dd.train && dd.opt && dd.init) avail |= LLP_PANEL_MULTISTART;
+    if (dd.mlp && dd.mlp->n_params != train->n) {
+        LLP_FREE(R);
+        return LLP_ERR_ARG;
+    }
+    want = dd.panel ? dd.panel : ((unsigned)LLP_PANEL_ALL & ~(unsigned)LLP_PANEL_MULTISTART);
+    R->requested = want;
+    if ((want & LLP_PANEL_SURFACES) && !(avail & LLP_PANEL_SURFACES))
+        llp__rep_note(R->notes, "surfaces skipped: a plane needs n >= 2 parameters");
+    if ((want & LLP_PANEL_LR) && !(avail & LLP_PANEL_LR))
+        llp__rep_note(R->notes, "lr skipped: no learning rate given (desc.lr = 0)");
+    if ((want & LLP_PANEL_INPUT) && !(avail & LLP_PANEL_INPUT))
+        llp__rep_note(R->notes, "input skipped: the input probes need the MLP and its data (desc.mlp, desc.data)");
+    if ((want & LLP_PANEL_MULTISTART) && !(avail & LLP_PANEL_MULTISTART))
+        llp__rep_note(R->notes, "multistart skipped: needs desc.train, desc.opt and desc.init");
+    want &= avail;
+    if ((want & LLP_PANEL_GRADIENTS) && !samples_ok)
+        llp__rep_note(R->notes, "gradients: noise scale and batch statistics skipped (the objective has %lu < 16 "
+                                "samples); curvature along the gradient only", (unsigned long)ns);
+
+    /* budget */
+    llp__rep_make_plan(&plan, 1.0, want, train->n, samples_ok, &dd, ns);
+    if (plan.total > dd.budget) {
+        double lo = 0, hi = 1;
+        llp__rep_make_plan(&plan, 0.0, want, train->n, samples_ok, &dd, ns);
+        if (plan.total > dd.budget) {
+            LLP_FREE(R);
+            return LLP_ERR_ARG;
+        }
+        for (k = 0; k < 40; k++) {
+            double mid = 0.5 * (lo + hi);
+            llp__rep_make_plan(&plan, mid, want, train->n, samples_ok, &dd, ns);
+            if (plan.total <= dd.budget) lo = mid;
+            else hi = mid;
+        }
+        s = lo;
+        llp__rep_make_plan(&plan, s, want, train->n, samples_ok, &dd, ns);
+        llp__rep_note(R->notes, "budget: the default plan exceeds %.6g; every sample count scaled by %.4f "
+                                "(with minimums), planned %.6g", dd.budget, s, plan.total);
+    }
+    R->scale = s;
+    R->planned = plan.total;
+    for (i = 0; i < LLP_REPORT_PANELS; i++) R->panel_planned[i] = plan.cost[i];
+
+    memset(&fv, 0, sizeof fv);
+    f = llp__counted(train, &ctr, &R->counted, 1);
+    if (val) fv = llp__counted(val, &ctrv, &R->counted, 1);
+
+    for (k = 0; k < LLP_REPORT_PANELS && r == LLP_OK; k++) {
+        unsigned bit = 1u << k;
+        if (!(want & bit)) continue;
+        before = R->counted;
+        rng = llp__rep_rng(dd.seed, k);
+        switch (bit) {
+        case LLP_PANEL_SLICES:
+        case LLP_PANEL_SURFACES: {
+            llp_rugged_slice_desc sd;
+            memset(&sd, 0, sizeof sd);
+            sd.points = bit == LLP_PANEL_SLICES ? 51 : 21;
+            sd.directions = bit == LLP_PANEL_SLICES ? plan.sl_dirs : plan.sf_planes;
+            sd.mlp = dd.mlp;
+            sd.norm = dd.mlp ? LLP_DIR_NORM_FILTER : LLP_DIR_NORM_NONE;
+            if (bit == LLP_PANEL_SLICES) {
+                R->slice_points = 51;
+                r = llp_rugged_slices(&f, theta, &sd, &rng, &R->slices);
+                if (r == LLP_OK) llp__evals_add(&R->evals, &R->slices.evals);
+            } else {
+                r = llp_rugged_surfaces(&f, theta, &sd, &rng, &R->surfaces);
+                if (r == LLP_OK) llp__evals_add(&R->evals, &R->surfaces.evals);
+            }
+            break;
+        }
+        case LLP_PANEL_FLA: {
+            llp_fla_desc fd;
+            memset(&fd, 0, sizeof fd);
+            fd.walks = plan.fla_walks;
+            fd.steps = plan.fla_steps;
+            r = llp_rugged_fla(&f, theta, &fd, &rng, &R->fla);
+            if (r == LLP_OK) llp__evals_add(&R->evals, &R->fla.evals);
+            break;
+        }
+        case LLP_PANEL_SHARPNESS: {
+            llp_keskar_desc kd;
+            llp_sharp_random_desc rd;
+            llp_sharp_adaptive_desc ad;
+            llp_pacbayes_desc pd;
+            memset(&kd, 0, sizeof kd);
+            memset(&rd, 0, sizeof rd);
+            memset(&ad, 0, sizeof ad);
+            memset(&pd, 0, sizeof pd);
+            kd.steps = plan.sh_steps;
+            ad.steps = plan.sh_steps;
+            rd.samples = plan.sh_samples;
+            pd.samples = plan.pb_m;
+            pd.tol = 1e-3;
+            r = llp_sharpness_keskar(&f, theta, NULL, &kd, &rng, &R->keskar);
+            if (r == LLP_OK) {
+                llp__evals_add(&R->evals, &R->keskar.evals);
+                r = llp_sharpness_random(&f, theta, NULL, &rd, &rng, &R->sharp_plain);
+            }
+            if (r == LLP_OK) {
+                llp__evals_add(&R->evals, &R->sharp_plain.evals);
+                rd.adaptive = 1;
+                r = llp_sharpness_random(&f, theta, NULL, &rd, &rng, &R->sharp_adaptive);
+            }
+            if (r == LLP_OK) {
+                llp__evals_add(&R->evals, &R->sharp_adaptive.evals);
+                r = llp_sharpness_adaptive(&f, theta, NULL, &ad, &rng, &R->adaptive_max);
+            }
+            if (r == LLP_OK) {
+                llp__evals_add(&R->evals, &R->adaptive_max.evals);
+                r = llp_pacbayes_sigma(&f, theta, NULL, &pd, &rng, &R->pacbayes);
+            }
+            if (r == LLP_OK) llp__evals_add(&R->evals, &R->pacbayes.evals);
+            break;
+        }
+        case LLP_PANEL_HESSIAN: {
+            llp_hessian_panel_desc hd;
+            memset(&hd, 0, sizeof hd);
+            hd.lanczos_steps = plan.hp_lanczos;
+            hd.trace_probes = plan.hp_probes;
+            hd.slq_runs = plan.hp_runs;
+            hd.slq_steps = plan.hp_steps;
+            hd.eta = dd.lr;
+            r = llp_hessian_panel(&f, theta, NULL, &hd, &rng, &R->hessian);
+            if (r == LLP_OK) llp__evals_add(&R->evals, &R->hessian.evals);
+            break;
+        }
+        case LLP_PANEL_GRADIENTS: {
+            llp_grad_curvature_desc cd;
+            if (samples_ok) {
+                llp_grad_noise_desc gd;
+                llp_grad_batch_desc bd;
+                memset(&gd, 0, sizeof gd);
+                memset(&bd, 0, sizeof bd);
+                gd.pairs = plan.gn_pairs;
+                bd.batches = plan.gb_batches;
+                bd.batch_size = dd.batch_size > 0 && dd.batch_size <= ns ? dd.batch_size : 0;
+                r = llp_grad_noise_scale(&f, theta, &gd, &rng, &R->noise);
+                if (r == LLP_OK) {
+                    R->have_noise = 1;
+                    llp__evals_add(&R->evals, &R->noise.evals);
+                    r = llp_grad_batch_stats(&f, theta, &bd, &rng, &R->batch);
+                }
+                if (r == LLP_OK) {
+                    R->have_batch = 1;
+                    llp__evals_add(&R->evals, &R->batch.evals);
+                }
+            }
+            if (r != LLP_OK) break;
+            memset(&cd, 0, sizeof cd);
+            if ((R->ran & LLP_PANEL_HESSIAN) && R->hessian.lambda_max > 0) cd.lambda_max = R->hessian.lambda_max;
+            r = llp_grad_curvature(&f, theta, &cd, &R->curv);
+            if (r == LLP_OK) {
+                R->have_curv = 1;
+                llp__evals_add(&R->evals, &R->curv.evals);
+            } else if (r == LLP_ERR_ARG) {
+                r = LLP_OK; /* a zero gradient: no direction */
+                llp__rep_note(R->notes, "gradients: the gradient is zero at theta; no curvature along it");
+            }
+            break;
+        }
+        case LLP_PANEL_LR: {
+            llp_lr_stability_desc ld;
+            memset(&ld, 0, sizeof ld);
+            ld.find.steps = plan.lr_steps;
+            ld.find.batch_size = dd.batch_size;
+            ld.find.seed = dd.seed;
+            ld.lanczos_steps = plan.lr_lanczos;
+            r = llp_lr_stability(&f, theta, dd.opt, &ld, &rng, &R->lrs);
+            if (r == LLP_OK) llp__evals_add(&R->evals, &R->lrs.evals);
+            else if (r == LLP_ERR_DIVERGED) {
+                r = LLP_OK;
+                llp__rep_note(R->notes, "lr skipped: the range test diverged within its first steps");
+                bit = 0;
+            }
+            break;
+        }
+        case LLP_PANEL_BASIN: {
+            llp_basin_desc bd;
+            memset(&bd, 0, sizeof bd);
+            bd.directions = plan.basin_dirs;
+            r = llp_basin_width(&f, theta, NULL, &bd, &rng, NULL, &R->basin);
+            if (r == LLP_OK) llp__evals_add(&R->evals, &R->basin.evals);
+            break;
+        }
+        case LLP_PANEL_INPUT:
+            r = llp_input_probe(dd.mlp, theta, dd.data, NULL, NULL, &R->input);
+            if (r == LLP_OK) llp__evals_add(&R->evals, &R->input.evals);
+            break;
+        case LLP_PANEL_MULTISTART: {
+            llp_multistart_desc md;
+            memset(&md, 0, sizeof md);
+            md.restarts = plan.ms_k;
+            md.seed = dd.seed;
+            r = llp_multistart(&f, val ? &fv : NULL, dd.init, dd.init_ctx, dd.train, dd.opt, &md, &R->multi);
+            if (r == LLP_OK) llp__evals_add(&R->evals, &R->multi.evals);
+            break;
+        }
+        default: break;
+        }
+        if (r == LLP_OK && bit) {
+            llp_evals dv;
+            dv.loss = R->counted.loss - before.loss;
+            dv.grad = R->counted.grad - before.grad;
+            dv.hvp = R->counted.hvp - before.hvp;
+            dv.batches = 0;
+            R->ran |= bit;
+            R->panel_cost[k] = llp__rep_costof(&dv);
+            if (bit == LLP_PANEL_INPUT) R->panel_cost[k] = llp__rep_costof(&R->input.evals);
+        }
+    }
+    if (r != LLP_OK) {
+        if (R->ran & LLP_PANEL_MULTISTART) llp_multistart_free(&R->multi);
+        LLP_FREE(R);
+        return r;
+    }
+    R->cost = llp__rep_costof(&R->evals);
+    {
+        double pl = 0;
+        for (i = 0; i < LLP_REPORT_PANELS; i++)
+            if (R->ran & (1u << i)) pl += R->panel_planned[i];
+        R->planned = pl;
+    }
+    if (R->counted.loss + R->input.evals.loss != R->evals.loss || R->counted.grad + R->input.evals.grad != R->evals.grad ||
+        R->counted.hvp + R->input.evals.hvp != R->evals.hvp)
+        llp__rep_note(R->notes, "accounting: a tolerated failure spent evaluations no result reports; cost counts "
+                                "only the results");
+    *out = *R;
+    LLP_FREE(R);
+    return LLP_OK;
+}
+
+LLPDEF void llp_report_free(llp_report *r) {
+    if (!r) return;
+    if (r->ran & LLP_PANEL_MULTISTART) llp_multistart_free(&r->multi);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- the rows of the table ---- */
+typedef struct llp__rep_row {
+    int panel;             /* bit index */
+    const char *key;       /* JSON key */
+    const char *label;     /* text label */
+    double value, se;      /* se NaN: none */
+    const char *unit;      /* unit / scale / reference */
+    double cost;           /* cost of the tool (first row of a tool), NaN otherwise */
+} llp__rep_row;
+
+#define LLP__REP_MAXROWS 80
+
+static void llp__rep_add(llp__rep_row *rows, size_t *m, int panel, const char *key, const char *label, double v,
+                         double se, const char *unit, double cost) {
+    if (*m >= LLP__REP_MAXROWS) return;
+    rows[*m].panel = panel, rows[*m].key = key, rows[*m].label = label;
+    rows[*m].value = v, rows[*m].se = se, rows[*m].unit = unit, rows[*m].cost = cost;
+    (*m)++;
+}
+
+static double llp__rep_nan(void) { return NAN; }
+
+static size_t llp__rep_rows(const llp_report *r, llp__rep_row *rows) {
+    size_t m = 0;
+    double nan = llp__rep_nan();
+#define LLP__REP_E(p, key, label, est, unit, cost) \
+    llp__rep_add(rows, &m, p, key, label, (est).value, (est).se, unit, cost)
+#define LLP__REP_V(p, key, label, v, unit, cost) llp__rep_add(rows, &m, p, key, label, v, nan, unit, cost)
+    if (r->ran & LLP_PANEL_SLICES) {
+        const llp_rugged_slice_result *s = &r->slices;
+        LLP__REP_E(0, "slice_roughness", "roughness", s->roughness, "ratio; parabola 0.0022 @51 pts",
+                   llp__rep_costof(&s->evals));
+        LLP__REP_E(0, "slice_tv", "total variation", s->tv, "ratio; monotone 1, bowl 1..2", nan);
+        LLP__REP_E(0, "slice_minima", "minima per slice", s->minima, "count; parabola 1", nan);
+        LLP__REP_E(0, "slice_convexity", "convexity", s->convexity, "share; parabola 1", nan);
+    }
+    if (r->ran & LLP_PANEL_SURFACES) {
+        const llp_rugged_slice_result *s = &r->surfaces;
+        LLP__REP_E(1, "surface_roughness", "roughness", s->roughness, "ratio (21 x 21 grid)",
+                   llp__rep_costof(&s->evals));
+        LLP__REP_E(1, "surface_tv", "total variation", s->tv, "ratio", nan);
+        LLP__REP_E(1, "surface_minima", "minima per plane", s->minima, "count; paraboloid 1", nan);
+        LLP__REP_E(1, "surface_convexity", "convexity", s->convexity, "share; paraboloid 1", nan);
+    }
+    if (r->ran & LLP_PANEL_FLA) {
+        const llp_fla_result *a = &r->fla;
+        LLP__REP_E(2, "fla_rho1", "autocorrelation rho(1)", a->rho1, "[-1, 1]; smooth ~1",
+                   llp__rep_costof(&a->evals));
+        LLP__REP_E(2, "fla_corr_len", "correlation length", a->corr_len, "walk steps", nan);
+        LLP__REP_E(2, "fla_info", "information content H", a->info, "[0, 1]; iid signs ~0.39", nan);
+        LLP__REP_E(2, "fla_partial_info", "partial information M", a->partial_info, "[0, 1]; iid signs ~0.5", nan);
+        LLP__REP_E(2, "fla_eps_star", "information stability", a->eps_star, "loss units", nan);
+        LLP__REP_E(2, "fla_fem_small", "FEM_0.01", a->fem_small, "[0, 1]; 0 smooth", nan);
+        LLP__REP_E(2, "fla_fem_large", "FEM_0.1", a->fem_large, "[0, 1]; 0 smooth", nan);
+        LLP__REP_V(2, "fla_step", "walk step", a->step, "parameter units", nan);
+    }
+    if (r->ran & LLP_PANEL_SHARPNESS) {
+        LLP__REP_V(3, "loss", "loss at theta", r->keskar.loss0, "loss units", nan);
+        LLP__REP_V(3, "keskar", "Keskar sharpness", r->keskar.sharpness, "percent, eps 1e-3",
+                   llp__rep_costof(&r->keskar.evals));
+        LLP__REP_E(3, "sharp_random", "random sharpness", r->sharp_plain.sharpness, "loss, rho 0.05 |theta|",
+                   llp__rep_costof(&r->sharp_plain.evals));
+        LLP__REP_E(3, "sharp_random_adaptive", "adaptive random sharpness", r->sharp_adaptive.sharpness,
+                   "loss, rho 0.05 sqrt(n)", llp__rep_costof(&r->sharp_adaptive.evals));
+        LLP__REP_V(3, "sharp_adaptive_max", "adaptive worst sharpness", r->adaptive_max.sharpness,
+                   "loss, rho 0.05, eta 0", llp__rep_costof(&r->adaptive_max.evals));
+        LLP__REP_V(3, "pacbayes_sigma", "PAC-Bayes sigma*", r->pacbayes.sigma, "parameter units, Delta 0.1",
+                   llp__rep_costof(&r->pacbayes.evals));
+        LLP__REP_V(3, "pacbayes_censored", "sigma* censored", (double)r->pacbayes.censored, "-1/0/+1", nan);
+    }
+    if (r->ran & LLP_PANEL_HESSIAN) {
+        const llp_hessian_panel_result *h = &r->hessian;
+        LLP__REP_V(4, "lambda_max", "lambda_max", h->lambda_max, "loss / param^2", llp__rep_costof(&h->evals));
+        LLP__REP_V(4, "lambda_min", "lambda_min", h->lambda_min, "loss / param^2", nan);
+        LLP__REP_V(4, "neg_over_max", "|lambda_min| / lambda_max",
+                   h->lambda_min < 0 && h->lambda_max > 0 ? -h->lambda_min / h->lambda_max : 0.0,
+                   "ratio; minimum 0", nan);
+        LLP__REP_E(4, "trace", "trace (Hutchinson)", h->trace, "loss / param^2", nan);
+        LLP__REP_V(4, "neg_ratio", "negative eigenvalue share", h->neg_ratio, "share (SLQ)", nan);
+        LLP__REP_V(4, "cond_k", "cond_k", h->cond_k, "lambda_max / lambda_k (SLQ)", nan);
+        LLP__REP_V(4, "eta_lambda_max", "eta * lambda_max", h->eta_lambda_max, "1; GD stability edge 2", nan);
+        LLP__REP_V(4, "lr_edge", "2 / lambda_max", h->lr_edge, "learning rate", nan);
+    }
+    if (r->ran & LLP_PANEL_GRADIENTS) {
+        if (r->have_noise) {
+            LLP__REP_V(5, "b_simple", "noise scale B_simple", r->noise.b_simple, "samples (McCandlish 2018)",
+                       llp__rep_costof(&r->noise.evals));
+            rows[m - 1].se = r->noise.b_simple_se;
+        }
+        if (r->have_batch) {
+            LLP__REP_E(5, "grad_cosine", "batch gradient cosine", r->batch.cosine, "[-1, 1]; 1 agreeing",
+                       llp__rep_costof(&r->batch.evals));
+            LLP__REP_V(5, "grad_norm_cv", "batch gradient norm CV", r->batch.norm_cv, "ratio", nan);
+        }
+        if (r->have_curv) {
+            LLP__REP_V(5, "grad_norm", "gradient norm", r->curv.grad_norm, "loss / param",
+                       llp__rep_costof(&r->curv.evals));
+            LLP__REP_V(5, "ghg", "curvature along gradient", r->curv.ghg, "loss / param^2", nan);
+            LLP__REP_V(5, "eta_star", "line-search rate 1/ghg", r->curv.eta_star, "learning rate", nan);
+            LLP__REP_V(5, "rayleigh_ratio", "ghg / lambda_max", r->curv.rayleigh_ratio, "ratio; 1 sharpest", nan);
+        }
+    }
+    if (r->ran & LLP_PANEL_LR) {
+        LLP__REP_V(6, "lr", "learning rate", r->lr, "as given", nan);
+        LLP__REP_V(6, "lr_max_stable", "range-test max stable", r->lrs.max_stable, "learning rate",
+                   llp__rep_costof(&r->lrs.evals));
+        LLP__REP_V(6, "lr_edge_lr", "2 / lambda_max", r->lrs.lr_edge, "learning rate", nan);
+        LLP__REP_V(6, "lr_ratio", "max stable / edge", r->lrs.ratio, "ratio; GD quadratic 6..8", nan);
+    }
+    if (r->ran & LLP_PANEL_BASIN) {
+        LLP__REP_E(7, "basin_width", "basin width", r->basin.width, "parameter units, Delta 0.1",
+                   llp__rep_costof(&r->basin.evals));
+        LLP__REP_V(7, "basin_censored", "censored half-lines", (double)r->basin.censored, "count", nan);
+    }
+    if (r->ran & LLP_PANEL_INPUT) {
+        const llp_input_probe_result *p = &r->input;
+        LLP__REP_E(8, "input_grad_l1", "input gradient L1", p->grad_l1, "loss / input unit",
+                   llp__rep_costof(&p->evals));
+        LLP__REP_E(8, "fgsm_increase", "FGSM loss increase", p->fgsm_increase, "loss, eps 0.1", nan);
+        LLP__REP_E(8, "pgd_increase", "PGD loss increase", p->pgd_increase, "loss, eps 0.1", nan);
+        LLP__REP_E(8, "fgsm_acc_drop", "FGSM accuracy drop", p->fgsm_acc_drop, "share", nan);
+        LLP__REP_E(8, "pgd_acc_drop", "PGD accuracy drop", p->pgd_acc_drop, "share", nan);
+    }
+    if (r->ran & LLP_PANEL_MULTISTART) {
+        const llp_multistart_result *q = &r->multi;
+        LLP__REP_E(9, "ms_success_rate", "success rate", q->success_rate, "share within delta of best",
+                   llp__rep_costof(&q->evals));
+        LLP__REP_V(9, "ms_restarts", "restarts", (double)q->k, "count", nan);
+        LLP__REP_V(9, "ms_best", "best final loss", q->best, "loss units", nan);
+        LLP__REP_V(9, "ms_median", "median final loss", q->median, "loss units", nan);
+        LLP__REP_V(9, "ms_worst", "worst final loss", q->worst, "loss units", nan);
+        LLP__REP_E(9, "ms_barrier", "barrier (mean)", q->barrier_mean_est, "loss units; connected 0", nan);
+        LLP__REP_V(9, "ms_barrier_max", "barrier (max)", q->barrier_mean_max, "loss units", nan);
+    }
+#undef LLP__REP_E
+#undef LLP__REP_V
+    return m;
+}
+
+static void llp__rep_printf(llp__buf *b, const char *fmt, ...) {
+    char tmp[1024];
+    va_list ap;
+    int k;
+    va_start(ap, fmt);
+    k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    if ((size_t)k >= sizeof tmp) k = (int)sizeof tmp - 1;
+    llp__put(b, tmp, (size_t)k);
+}
+
+/* ---- the reading ---- */
+static void llp__rep_read(const llp_report *r, llp__buf *b) {
+    int signs = 0, judged = 0;
+    if (r->ran & LLP_PANEL_HESSIAN) {
+        const llp_hessian_panel_result *h = &r->hessian;
+        double el = h->eta_lambda_max;
+        if (!(r->lr > 0)) {
+            llp__rep_printf(b, "eta*lambda_max cannot be judged: no learning rate was given (lambda_max = %.4g). ",
+                            h->lambda_max);
+        } else if (!llp__isfinite(el)) {
+            llp__rep_printf(b, "eta*lambda_max cannot be judged: lambda_max is not finite. ");
+        } else if (el > 2) {
+            llp__rep_printf(b, "eta*lambda_max = %.3g is HIGH: above 2, the stability edge of gradient descent on the "
+                               "local quadratic, so at lr = %.3g plain GD is unstable along the sharpest direction "
+                               "here (it would oscillate out of this region or hover at the edge of stability, Cohen "
+                               "et al. 2021); a rate below 2/lambda_max = %.3g is needed to settle into this minimum. ",
+                            el, r->lr, h->lr_edge);
+            signs++, judged++;
+        } else if (el >= 1) {
+            llp__rep_printf(b, "eta*lambda_max = %.3g lies between 1 and 2: stable (below the edge 2) but the sharpest "
+                               "direction overshoots and oscillates while it converges. ", el);
+            judged++;
+        } else {
+            llp__rep_printf(b, "eta*lambda_max = %.3g is within the stable range (below 1, well under the edge 2 of "
+                               "gradient descent): the learning rate is not too large for this curvature. ", el);
+            judged++;
+        }
+        if (!llp__isfinite(h->lambda_max) || !llp__isfinite(h->lambda_min) || !(h->lambda_max > 0)) {
+            llp__rep_printf(b, "The curvature sign cannot be judged (lambda_max = %.4g is not positive). ",
+                            h->lambda_max);
+        } else if (h->lambda_min < 0) {
+            double q = -h->lambda_min / h->lambda_max;
+            if (q > 1e-2) {
+                llp__rep_printf(b, "lambda_min = %.3g < 0 with |lambda_min|/lambda_max = %.3g (above 0.01): theta is "
+                                   "not a minimum but a saddle or a slope with negative curvature; training is still "
+                                   "descending here. ", h->lambda_min, q);
+                signs++;
+            } else {
+                llp__rep_printf(b, "lambda_min = %.3g is slightly negative (|lambda_min|/lambda_max = %.3g, below "
+                                   "0.01): close to a minimum with flat directions, as trained networks usually are. ",
+                                h->lambda_min, q);
+            }
+            judged++;
+        } else {
+            llp__rep_printf(b, "No negative curvature was found (lambda_min = %.3g >= 0): consistent with a "
+                               "minimum. ", h->lambda_min);
+            judged++;
+        }
+    }
+    if (r->ran & LLP_PANEL_SLICES) {
+        const llp_rugged_slice_result *s = &r->slices;
+        double mn = s->minima.value, cv = s->convexity.value, ro = s->roughness.value;
+        if (!llp__isfinite(mn) || !llp__isfinite(cv)) {
+            llp__rep_printf(b, "The slices cannot be judged (their metrics are undefined). ");
+        } else {
+            if (mn <= 1.2 && cv >= 0.9)
+                llp__rep_printf(b, "Along random slices the loss looks like one bowl: %.3g minima per slice and "
+                                   "convexity %.3g, against 1 and 1 for a parabola. ", mn, cv);
+            else if (mn > 1.5) {
+                llp__rep_printf(b, "Along random slices there are %.3g minima per slice (a parabola has 1) and "
+                                   "convexity %.3g (a parabola has 1): several basins within the radius, which a "
+                                   "local optimiser can get caught in. ", mn, cv);
+                signs++;
+            } else
+                llp__rep_printf(b, "Along random slices: %.3g minima per slice (a parabola has 1), convexity %.3g "
+                                   "(a parabola has 1): mostly one basin, but not convex everywhere within the "
+                                   "radius. ", mn, cv);
+            judged++;
+        }
+        if (llp__isfinite(ro)) {
+            if (ro <= 3 * 0.0022)
+                llp__rep_printf(b, "Roughness %.3g is LOW: within 3 times the 0.0022 a sampled parabola reads at 51 "
+                                   "points, so no small-scale bumps are seen. ", ro);
+            else {
+                llp__rep_printf(b, "Roughness %.3g is HIGH: %.3g times the 0.0022 a sampled parabola reads at 51 "
+                                   "points: small-scale bumps ride on the bowl and can trap or slow small steps. ",
+                                ro, ro / 0.0022);
+                signs++;
+            }
+            judged++;
+        }
+    }
+    if (r->ran & LLP_PANEL_GRADIENTS) {
+        if (!r->have_noise) {
+            llp__rep_printf(b, "The gradient noise scale was not measured (no mini-batches). ");
+        } else if (!llp__isfinite(r->noise.b_simple)) {
+            llp__rep_printf(b, "The gradient noise scale cannot be judged: the |G|^2 estimate is not positive "
+                               "(typical close to a minimum, where the full gradient vanishes). ");
+        } else if (r->batch_size == 0) {
+            llp__rep_printf(b, "B_simple = %.3g samples; without the training batch size it cannot be compared. ",
+                            r->noise.b_simple);
+        } else {
+            double bs = (double)r->batch_size, bn = r->noise.b_simple;
+            if (bs < 0.1 * bn) {
+                llp__rep_printf(b, "The batch size %lu is well below the gradient noise scale B_simple = %.3g "
+                                   "(McCandlish et al. 2018): steps are noise-dominated; progress needs small rates "
+                                   "or larger batches. ", (unsigned long)r->batch_size, bn);
+                signs++;
+            } else if (bs <= bn)
+                llp__rep_printf(b, "The batch size %lu is comparable to B_simple = %.3g (McCandlish et al. 2018): "
+                                   "noise and signal are balanced, near the efficient batch size. ",
+                                (unsigned long)r->batch_size, bn);
+            else
+                llp__rep_printf(b, "The batch size %lu is above B_simple = %.3g (McCandlish et al. 2018): the "
+                                   "gradient is signal-dominated; larger batches would bring little. ",
+                                (unsigned long)r->batch_size, bn);
+            judged++;
+        }
+    }
+    if (r->ran & LLP_PANEL_LR) {
+        if (llp__isfinite(r->lrs.max_stable) && r->lr > r->lrs.max_stable) {
+            llp__rep_printf(b, "The learning rate %.3g is above the range test's largest stable rate %.3g: expect "
+                               "training to blow up. ", r->lr, r->lrs.max_stable);
+            signs++, judged++;
+        } else if (llp__isfinite(r->lrs.max_stable)) {
+            llp__rep_printf(b, "The learning rate %.3g is below the range test's largest stable rate %.3g. ", r->lr,
+                            r->lrs.max_stable);
+            judged++;
+        }
+    }
+    if (r->ran & LLP_PANEL_MULTISTART) {
+        const llp_multistart_result *q = &r->multi;
+        double sr = q->success_rate.value, bar = q->barrier_mean_est.value;
+        if (!llp__isfinite(sr)) {
+            llp__rep_printf(b, "The multi-start success rate cannot be judged. ");
+        } else {
+            llp__rep_printf(b, "%lu of %lu restarts ended within %.3g of the best loss %.4g (success rate %.2f; 1 "
+                               "means every run finds an equally good minimum). ", (unsigned long)q->n_success,
+                            (unsigned long)q->k, q->delta, q->best, sr);
+            if (sr < 0.5) signs++;
+            judged++;
+            if (llp__isfinite(bar)) {
+                if (bar <= q->delta)
+                    llp__rep_printf(b, "The mean barrier %.3g between their minima is within delta: they are linearly "
+                                       "connected. ", bar);
+                else
+                    llp__rep_printf(b, "The mean barrier %.3g exceeds delta %.3g: the minima found are separated by "
+                                       "ridges (partly permutation symmetry, Entezari et al. 2022). ", bar, q->delta);
+            }
+        }
+    }
+    if (r->ran & (LLP_PANEL_SHARPNESS | LLP_PANEL_FLA | LLP_PANEL_BASIN))
+        llp__rep_printf(b, "Sharpness, basin width and the walk statistics have no absolute reference point: compare "
+                           "them between models on the same loss and data, not against a threshold. ");
+    if (judged == 0)
+        llp__rep_printf(b, "Verdict: nothing here could be judged against a reference point.");
+    else if (signs == 0)
+        llp__rep_printf(b, "Verdict: none of the %d judged signs points to trouble finding the minimum.", judged);
+    else
+        llp__rep_printf(b, "Verdict: %d of %d judged signs point to trouble finding (or staying in) the minimum.",
+                        signs, judged);
+}
+
+LLPDEF size_t llp_report_reading(const llp_report *r, char *buf, size_t len) {
+    llp__buf b;
+    size_t n;
+    if (buf && len) buf[0] = 0;
+    if (!r) return 0;
+    memset(&b, 0, sizeof b);
+    llp__rep_read(r, &b);
+    if (b.oom) {
+        LLP_FREE(b.p);
+        return 0;
+    }
+    n = b.n;
+    if (buf && len) {
+        size_t c = n < len - 1 ? n : len - 1;
+        if (c) memcpy(buf, b.p, c);
+        buf[c] = 0;
+    }
+    LLP_FREE(b.p);
+    return n;
+}
+
+static const char *const llp__rep_invariance =
+    "Invariance (a > 0 scales the loss; S rescales a ReLU layer by c and the next by 1/c, the function unchanged):\n"
+    "  loss scaled by a:  lambda_max, lambda_min, trace, ghg, eta*lambda_max, gradient norms, eps*, the random and\n"
+    "    adaptive sharpness (times a), Keskar phi (100 a D / (1 + a L0)), lr edges (1/a), PAC-Bayes sigma* and basin\n"
+    "    width (absolute Delta) change; roughness, tv, minima, convexity, rho(1), correlation length, H, M, FEM,\n"
+    "    B_simple, gradient cosines and CV, |lambda_min|/lambda_max and the success rate do not.\n"
+    "  ReLU rescaling S:  lambda_max, trace, Keskar phi, plain random sharpness, PAC-Bayes sigma*, basin width, the\n"
+    "    walk statistics and the slices along unit or MODEL directions change; the adaptive sharpness with eta = 0\n"
+    "    does not (FILTER-normalised slices largely follow S). Input-space numbers depend on the input scaling.\n";
+
+static void llp__rep_num(char *s, size_t cap, double v) {
+    if (v != v) snprintf(s, cap, "n/a");
+    else if (!llp__isfinite(v)) snprintf(s, cap, v > 0 ? "inf" : "-inf");
+    else snprintf(s, cap, "%.6g", v);
+}
+
+static llp_result llp__rep_finish(llp__buf *b, const char *path, llp_error *err) {
+    llp_result r;
+    if (b->oom) {
+        LLP_FREE(b->p);
+        return llp__fail(err, LLP_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    r = llp__write_atomic(path, b->p, b->n, err);
+    LLP_FREE(b->p);
+    return r;
+}
+
+LLPDEF llp_result llp_report_write_text(const llp_report *r, const char *path, llp_error *err) {
+    llp__buf b;
+    llp__rep_row rows[LLP__REP_MAXROWS];
+    size_t m, i;
+    int k;
+    llp__clear_error(err);
+    if (!r || !path) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no report or path");
+    memset(&b, 0, sizeof b);
+    m = llp__rep_rows(r, rows);
+    llp__rep_printf(&b, "llprobe ruggedness report\n");
+    llp__rep_printf(&b, "parameters %lu, seed %llu, budget %.6g, planned %.6g, spent %.6g gradient evaluations "
+                        "(loss %lu, grad %lu, hvp %lu), sample scale %.4g\n",
+                    (unsigned long)r->n, (unsigned long long)r->seed, r->budget, r->planned, r->cost,
+                    (unsigned long)r->evals.loss, (unsigned long)r->evals.grad, (unsigned long)r->evals.hvp, r->scale);
+    for (k = 0; k < LLP_REPORT_PANELS; k++) {
+        if (!(r->ran & (1u << k))) continue;
+        llp__rep_printf(&b, "\n== %s (planned %.6g, spent %.6g)\n", llp__rep_titles[k], r->panel_planned[k],
+                        r->panel_cost[k]);
+        llp__rep_printf(&b, "  %-28s %14s %12s  %-32s %9s\n", "metric", "value", "+- s.e.", "unit / scale", "cost");
+        for (i = 0; i < m; i++) {
+            char v[40], se[40], c[40];
+            if (rows[i].panel != k) continue;
+            llp__rep_num(v, sizeof v, rows[i].value);
+            if (rows[i].se == rows[i].se) llp__rep_num(se, sizeof se, rows[i].se);
+            else se[0] = 0;
+            if (rows[i].cost == rows[i].cost) llp__rep_num(c, sizeof c, rows[i].cost);
+            else c[0] = 0;
+            llp__rep_printf(&b, "  %-28s %14s %12s  %-32s %9s\n", rows[i].label, v, se, rows[i].unit, c);
+        }
+    }
+    if (r->notes[0]) llp__rep_printf(&b, "\nNotes:\n%s", r->notes);
+    llp__rep_printf(&b, "\nReading:\n");
+    llp__rep_read(r, &b);
+    llp__rep_printf(&b, "\n\n%s", llp__rep_invariance);
+    return llp__rep_finish(&b, path, err);
+}
+
+static void llp__rep_jnum(llp__buf *b, double v) {
+    if (!llp__isfinite(v)) llp__rep_printf(b, "null");
+    else llp__rep_printf(b, "%.17g", v);
+}
+
+static void llp__rep_jstr(llp__buf *b, const char *s, size_t n) {
+    size_t i;
+    llp__put(b, "\"", 1);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            char e[2];
+            e[0] = '\\', e[1] = (char)c;
+            llp__put(b, e, 2);
+        } else if (c == '\n') llp__put(b, "\\n", 2);
+        else if (c == '\t') llp__put(b, "\\t", 2);
+        else if (c < 0x20) llp__rep_printf(b, "\\u%04x", (unsigned)c);
+        else llp__put(b, &s[i], 1);
+    }
+    llp__put(b, "\"", 1);
+}
+
+static void llp__rep_jpanels(llp__buf *b, unsigned set) {
+    int k, first = 1;
+    llp__put(b, "[", 1);
+    for (k = 0; k < LLP_REPORT_PANELS; k++) {
+        if (!(set & (1u << k))) continue;
+        if (!first) llp__put(b, ", ", 2);
+        llp__rep_jstr(b, llp__rep_names[k], strlen(llp__rep_names[k]));
+        first = 0;
+    }
+    llp__put(b, "]", 1);
+}
+
+LLPDEF llp_result llp_report_write_json(const llp_report *r, const char *path, llp_error *err) {
+    llp__buf b, rd;
+    llp__rep_row rows[LLP__REP_MAXROWS];
+    size_t m, i, start;
+    int k, first;
+    llp__clear_error(err);
+    if (!r || !path) return llp__fail(err, LLP_ERR_ARG, path, 0, 0, "no report or path");
+    memset(&b, 0, sizeof b);
+    memset(&rd, 0, sizeof rd);
+    m = llp__rep_rows(r, rows);
+    llp__rep_printf(&b, "{\n  \"format\": \"llprobe-report\",\n  \"version\": 1,\n  \"n\": %lu,\n  \"seed\": %llu,\n",
+                    (unsigned long)r->n, (unsigned long long)r->seed);
+    llp__rep_printf(&b, "  \"lr\": ");
+    llp__rep_jnum(&b, r->lr);
+    llp__rep_printf(&b, ",\n  \"batch_size\": %lu,\n  \"budget\": ", (unsigned long)r->batch_size);
+    llp__rep_jnum(&b, r->budget);
+    llp__rep_printf(&b, ",\n  \"planned\": ");
+    llp__rep_jnum(&b, r->planned);
+    llp__rep_printf(&b, ",\n  \"scale\": ");
+    llp__rep_jnum(&b, r->scale);
+    llp__rep_printf(&b, ",\n  \"cost\": ");
+    llp__rep_jnum(&b, r->cost);
+    llp__rep_printf(&b, ",\n  \"requested\": ");
+    llp__rep_jpanels(&b, r->requested);
+    llp__rep_printf(&b, ",\n  \"ran\": ");
+    llp__rep_jpanels(&b, r->ran);
+    llp__rep_printf(&b, ",\n  \"evals\": {\"loss\": %lu, \"grad\": %lu, \"hvp\": %lu, \"batches\": %lu},\n",
+                    (unsigned long)r->evals.loss, (unsigned long)r->evals.grad, (unsigned long)r->evals.hvp,
+                    (unsigned long)r->evals.batches);
+    llp__rep_printf(&b, "  \"panels\": [");
+    first = 1;
+    for (k = 0; k < LLP_REPORT_PANELS; k++) {
+        if (!(r->ran & (1u << k))) continue;
+        llp__rep_printf(&b, "%s\n    {\"name\": \"%s\", \"planned\": ", first ? "" : ",", llp__rep_names[k]);
+        llp__rep_jnum(&b, r->panel_planned[k]);
+        llp__rep_printf(&b, ", \"cost\": ");
+        llp__rep_jnum(&b, r->panel_cost[k]);
+        llp__rep_printf(&b, "}");
+        first = 0;
+    }
+    llp__rep_printf(&b, "\n  ],\n  \"metrics\": [");
+    for (i = 0; i < m; i++) {
+        llp__rep_printf(&b, "%s\n    {\"panel\": \"%s\", \"key\": \"%s\", \"value\": ", i ? "," : "",
+                        llp__rep_names[rows[i].panel], rows[i].key);
+        llp__rep_jnum(&b, rows[i].value);
+        llp__rep_printf(&b, ", \"se\": ");
+        llp__rep_jnum(&b, rows[i].se);
+        llp__rep_printf(&b, ", \"unit\": ");
+        llp__rep_jstr(&b, rows[i].unit, strlen(rows[i].unit));
+        llp__rep_printf(&b, "}");
+    }
+    llp__rep_printf(&b, "\n  ],\n  \"notes\": [");
+    first = 1;
+    start = 0;
+    for (i = 0; r->notes[i]; i++) {
+        if (r->notes[i] != '\n') continue;
+        if (!first) llp__put(&b, ", ", 2);
+        llp__rep_jstr(&b, r->notes + start, i - start);
+        first = 0;
+        start = i + 1;
+    }
+    llp__rep_printf(&b, "],\n  \"reading\": ");
+    llp__rep_read(r, &rd);
+    if (rd.oom) b.oom = 1;
+    else llp__rep_jstr(&b, rd.n ? (const char *)rd.p : "", rd.n);
+    LLP_FREE(rd.p);
+    llp__rep_printf(&b, ",\n  \"invariance\": ");
+    llp__rep_jstr(&b, llp__rep_invariance, strlen(llp__rep_invariance));
+    llp__rep_printf(&b, "\n}\n");
+    return llp__rep_finish(&b, path, err);
 }
 
 /* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
