@@ -13587,7 +13587,10 @@ static void llp__rep_read(const llp_report *r, llp__buf *b) {
                                    "points, so no small-scale bumps are seen. ", ro);
             else {
                 llp__rep_printf(b, "Roughness %.3g is HIGH: %.3g times the 0.0022 a sampled parabola reads at 51 "
-                                   "points: small-scale bumps ride on the bowl and can trap or slow small steps. ",
+                                   "points: at the smoothing scale the slices are not plain bowls. Small-scale "
+                                   "bumps (which can trap or slow small steps) read this way, and so does smooth "
+                                   "curvature that changes along the slice (a flat floor between steep walls): "
+                                   "look at the slices to tell which. ",
                                 ro, ro / 0.0022);
                 signs++;
             }
@@ -13622,10 +13625,21 @@ static void llp__rep_read(const llp_report *r, llp__buf *b) {
         }
     }
     if (r->ran & LLP_PANEL_LR) {
-        if (llp__isfinite(r->lrs.max_stable) && r->lr > r->lrs.max_stable) {
-            llp__rep_printf(b, "The learning rate %.3g is above the range test's largest stable rate %.3g: expect "
-                               "training to blow up. ", r->lr, r->lrs.max_stable);
+        /* The range test runs from theta: from a trained point any step raises
+           the smoothed loss, so a small max_stable there is no verdict on
+           training from scratch. Judge it only where it agrees in kind with
+           the local edge 2 / lambda_max. */
+        if (llp__isfinite(r->lrs.max_stable) && r->lr > r->lrs.max_stable && r->lr > r->lrs.lr_edge) {
+            llp__rep_printf(b, "The learning rate %.3g is above both the range test's largest stable rate %.3g "
+                               "(measured from this theta) and the local edge 2/lambda_max = %.3g: expect steps "
+                               "from here to blow up. ",
+                            r->lr, r->lrs.max_stable, r->lrs.lr_edge);
             signs++, judged++;
+        } else if (llp__isfinite(r->lrs.max_stable) && r->lr > r->lrs.max_stable) {
+            llp__rep_printf(b, "The range test run from this theta raised the loss at rates above %.3g, below the "
+                               "learning rate %.3g, while the local edge 2/lambda_max = %.3g is not exceeded: from a "
+                               "trained point any step raises the loss, so this is not judged. ",
+                            r->lrs.max_stable, r->lr, r->lrs.lr_edge);
         } else if (llp__isfinite(r->lrs.max_stable)) {
             llp__rep_printf(b, "The learning rate %.3g is below the range test's largest stable rate %.3g. ", r->lr,
                             r->lrs.max_stable);
