@@ -28,7 +28,9 @@
    The statistical checks use fixed seeds and bounds of 5 standard errors or
    the 99.9% chi-square quantile, so a correct generator passes them with
    these seeds and a biased one (off by a few percent) fails. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

@@ -19,7 +19,9 @@
    llp_real (LLP_TEST_ROUND; the identity in double). Statistics and
    synthetic sets computed in double and stored in float get a tolerance of
    float's rounding, stated at each test. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

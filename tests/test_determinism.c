@@ -8,7 +8,9 @@
 
    Temporary files are created in the working directory with the prefix
    "test_determinism_" and removed at the end. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

@@ -13,7 +13,9 @@
    - Gram–Schmidt leaves d2 orthogonal to d1 (|cos| < 1e-12), with its norm
      kept, and reports the cosine before.
    Norms are sums of O(1) squares: 1e-12 relative (float build 1e-5). */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>

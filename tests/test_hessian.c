@@ -41,12 +41,10 @@
      quartic term, whose third derivative makes the forward difference first
      order: each tenfold smaller eps divides the error by 5 to 20 (measured
      10.0). */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
-#include "llprobe.h"
-#ifndef LLP_HAVE_HESSIAN
-#include "../parts/hessian_decl.h"
-#include "../parts/hessian_impl.c"
 #endif
+#include "llprobe.h"
 #include "llp_test.h"
 
 #include <stdlib.h>

@@ -5,7 +5,9 @@
    different order, so they agree to rounding: 1e-12 relative in 2-norm (a
    wrong or missing term is O(1) relative). Float build: the same sums
    rounded in float, a few eps apart (measured worst 7e-8): 1e-6. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>

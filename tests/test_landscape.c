@@ -7,7 +7,9 @@
    Styblinski–Tang: -39.16617 n at x_i = -2.903534); roots found here by
    bisection; a fine grid evaluated with the formula written here. Random
    points come from llp_rng with fixed seeds. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

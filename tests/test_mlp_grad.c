@@ -14,7 +14,9 @@
    small multiple of float's rounding, and the central differences use a
    larger step (see each test). Identities that are exact in any precision
    (NULL batch = ALL, offsets, accuracies) stay exact. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

@@ -15,7 +15,9 @@
    so the difference's rounding error eps |g| / h would be ~1e-2 with
    h = 1e-5, while h ~ eps^(1/3) balances it against the O(h^2) truncation.
    Each tolerance below names its measured worst case. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

@@ -8,7 +8,9 @@
        (H v)_i  = 2 (1 - theta_i^2) / (1 + theta_i^2)^2 v_i + S sum_j v_j,
    non-quadratic in every direction and with curvature that changes scale
    with theta. Random draws come from llp_rng with fixed seeds. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

@@ -58,7 +58,9 @@
      (standard error 0.2%), mean within 5 standard errors, the fraction
      within one sigma 0.6827 +- 0.01 (standard error 0.0015).
    Random draws come from llp_rng with fixed seeds. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

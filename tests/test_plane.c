@@ -15,7 +15,9 @@
    RANGE and INDEX batches, chunks smaller than the batch (partial last
    chunk), a 51-point scan through a (-1, 1) grid, argument errors, and that
    theta, d1, d2 and the data are left untouched. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>

@@ -62,7 +62,9 @@
    - Rosenbrock n = 2 and 10 with the same local scaling (start 1 + U[-1,1]^n,
      step 0.005 ||theta - 1||): its 1 - rho(1) is within 0.02 of the
      quadratics' mean. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>

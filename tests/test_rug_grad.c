@@ -48,7 +48,9 @@
      (eps 3.5e-4 of a float gradient) 1e-2.
    - Loss scaling by a = 3: ratios of what scales, 1e-12 relative (the same
      batches and probes are drawn; only rounding differs); float 1e-5. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

@@ -51,7 +51,9 @@
      0.2 f'' < 2, but starts with |x| >~ 1.6 overshoot) some runs diverge
      and the rest still succeed iff x < 0, failures in the denominator. Bad arguments: LLP_ERR_ARG /
      LLP_ERR_SHAPE / LLP_ERR_EMPTY, result untouched. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>

@@ -87,9 +87,13 @@
      an MLP, MODEL at theta = 0; theta is unchanged after the drivers.
    The profile functions work in double, so their tolerances do not depend on
    the build; the drivers read losses stored as llp_real. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
+
+#define M_PI_TEST 3.14159265358979323846
 #include <stdlib.h>
 
 /* ---- references ---------------------------------------------------------- */
@@ -243,7 +247,7 @@ static void test_hand_profiles(void) {
     /* -cos(2 pi x) + 0.1 x^2 on [-2.5, 2.5], 201 points: 5 minima by hand */
     for (i = 0; i < 201; i++) {
         double x = -2.5 + 5.0 * (double)i / 200;
-        f[i] = -cos(2 * LLP__PI * x) + 0.1 * x * x;
+        f[i] = -cos(2 * M_PI_TEST * x) + 0.1 * x * x;
     }
     CHECK_OK(llp_profile_metrics_1d(f, 201, NULL, &m));
     CHECK(m.minima == 5, "-cos(2 pi x) + 0.1 x^2: %lu minima (5 by hand)", (unsigned long)m.minima);
@@ -378,7 +382,7 @@ static void test_surfaces_2d(void) {
     /* sin x sin y on [pi/2, 7 pi/2]^2, 31 x 31 */
     for (j = 0; j < 31; j++)
         for (i = 0; i < 31; i++)
-            f[j * 31 + i] = sin(LLP__PI / 2 + LLP__PI * (double)i / 10) * sin(LLP__PI / 2 + LLP__PI * (double)j / 10);
+            f[j * 31 + i] = sin(M_PI_TEST / 2 + M_PI_TEST * (double)i / 10) * sin(M_PI_TEST / 2 + M_PI_TEST * (double)j / 10);
     CHECK_OK(llp_profile_metrics_2d(f, 31, 31, NULL, &m));
     CHECK(m.minima == 8, "sin x sin y: 8 minima (%lu)", (unsigned long)m.minima);
     CHECK_OK(llp_profile_minima(f, 31, 31, idx, prom, 64, &cnt));

@@ -23,7 +23,9 @@
      points); the reading must call the slices one bowl and the roughness LOW.
    - Skips and arguments: INPUT without an MLP is a note, not an error; bad
      arguments give LLP_ERR_ARG. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

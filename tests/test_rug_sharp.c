@@ -52,7 +52,9 @@
      (llp_data_subset) to rounding (1e-12; float 1e-5).
    - Same seed, same bits; theta untouched; bad arguments give LLP_ERR_ARG,
      a NaN loss LLP_ERR_NONFINITE, and neither writes the result. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 

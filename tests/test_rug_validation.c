@@ -29,7 +29,9 @@
      lambda_min exceeds 100 (n = 2: the closed-form Hessian [[802, -400],
      [-400, 200]] has eigenvalues 1001.6 and 0.3994, condition 2508: checked
      to 1e-6 relative). */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>

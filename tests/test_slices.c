@@ -12,7 +12,9 @@
    - an MLP's slice carries training and validation accuracies equal to
      llp_mlp_accuracy at the formed points;
    - bad arguments give LLP_ERR_ARG and write nothing. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>

@@ -72,7 +72,9 @@
      norms 1e-12 (float 1e-5).
    Every file is written in the current directory and removed at the end. */
 #define _POSIX_C_SOURCE 200112L
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>

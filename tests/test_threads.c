@@ -3,7 +3,9 @@
    threads, never the k sums, so this is an exact identity, not a tolerance.
    The network is big enough (512 x 784 x 64 products) for the kernels to go
    parallel; the test also checks that 2 threads were actually available. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>

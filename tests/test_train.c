@@ -22,7 +22,9 @@
      trajectory thins itself to its bound and stays evenly spaced.
    - Checkpoint files: truncated, corrupted, other settings -> named errors,
      the trainer untouched. */
+#ifndef LLP_TEST_LINKED_IMPL /* meson links tests/llprobe_impl.c instead */
 #define LLPROBE_IMPLEMENTATION
+#endif
 #include "llprobe.h"
 #include "llp_test.h"
 #include <stdlib.h>
