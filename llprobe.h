@@ -3082,6 +3082,23 @@ LLPDEF llp_result llp_report_write_json(const llp_report *r, const char *path, l
    barrier). Writes at most len - 1 characters and a NUL into buf (buf may
    be NULL when len is 0); returns the full length, as snprintf. */
 LLPDEF size_t llp_report_reading(const llp_report *r, char *buf, size_t len);
+/* One number of the report: the rows of its table, in the table's order
+   (panel by panel, as in the JSON "metrics" array). The strings are static. */
+typedef struct llp_report_metric {
+    const char *panel;         /* "slices", "surfaces", "fla", "sharpness", "hessian", "gradients", "lr",
+                                  "basin", "input", "multistart" */
+    const char *key;           /* the JSON key, e.g. "slice_roughness", "lambda_max" */
+    const char *label;         /* the text table's label */
+    double value;              /* NaN when the tool could not tell */
+    double se;                 /* its standard error, NaN when it has none */
+    const char *unit;          /* unit, scale or reference point */
+} llp_report_metric;
+#define LLP_REPORT_MAX_METRICS 80
+/* The report's numbers as a flat list, for programs that compare reports
+   (sweeps, tables of many models). Writes min(count, cap) rows into rows
+   (rows may be NULL when cap is 0) and returns the count, at most
+   LLP_REPORT_MAX_METRICS. */
+LLPDEF size_t llp_report_metrics(const llp_report *r, llp_report_metric *rows, size_t cap);
 LLPDEF void llp_report_free(llp_report *r);
 
 #ifdef __cplusplus
@@ -13371,7 +13388,7 @@ typedef struct llp__rep_row {
     double cost;           /* cost of the tool (first row of a tool), NaN otherwise */
 } llp__rep_row;
 
-#define LLP__REP_MAXROWS 80
+#define LLP__REP_MAXROWS LLP_REPORT_MAX_METRICS
 
 static void llp__rep_add(llp__rep_row *rows, size_t *m, int panel, const char *key, const char *label, double v,
                          double se, const char *unit, double cost) {
@@ -13497,6 +13514,22 @@ static size_t llp__rep_rows(const llp_report *r, llp__rep_row *rows) {
     }
 #undef LLP__REP_E
 #undef LLP__REP_V
+    return m;
+}
+
+LLPDEF size_t llp_report_metrics(const llp_report *r, llp_report_metric *rows, size_t cap) {
+    llp__rep_row all[LLP__REP_MAXROWS];
+    size_t m, i;
+    if (!r) return 0;
+    m = llp__rep_rows(r, all);
+    for (i = 0; i < m && i < cap && rows; i++) {
+        rows[i].panel = llp__rep_names[all[i].panel];
+        rows[i].key = all[i].key;
+        rows[i].label = all[i].label;
+        rows[i].value = all[i].value;
+        rows[i].se = all[i].se;
+        rows[i].unit = all[i].unit;
+    }
     return m;
 }
 

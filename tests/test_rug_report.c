@@ -326,6 +326,32 @@ static void test_mlp_report(void) {
                                                                     json_metric(js, "b_simple") !=
                                                                         json_metric(js, "b_simple")),
               "B_simple parsed back");
+        {
+            /* the flat list = the JSON's metrics array, key for key and bit for bit */
+            llp_report_metric rows[LLP_REPORT_MAX_METRICS];
+            size_t nm = llp_report_metrics(&r, rows, LLP_REPORT_MAX_METRICS), q, same = 0, inorder = 1;
+            const char *at = js;
+            char pat[96];
+            CHECK(nm > 30 && llp_report_metrics(&r, NULL, 0) == nm, "metric list: %lu rows, count without rows",
+                  (unsigned long)nm);
+            for (q = 0; q < nm; q++) {
+                double jv = json_metric(js, rows[q].key);
+                const char *hit;
+                if (jv == rows[q].value || (jv != jv && rows[q].value != rows[q].value)) same++;
+                snprintf(pat, sizeof pat, "\"key\": \"%s\"", rows[q].key);
+                hit = strstr(at, pat);
+                if (!hit) inorder = 0;
+                else at = hit;
+            }
+            CHECK(same == nm, "every listed value equals the JSON's (%lu of %lu)", (unsigned long)same,
+                  (unsigned long)nm);
+            CHECK(inorder, "the list is in the JSON's order");
+            for (q = 0; q < nm; q++)
+                if (strcmp(rows[q].key, "lambda_max") == 0) break;
+            CHECK(q < nm && rows[q].value == r.hessian.lambda_max && strcmp(rows[q].panel, "hessian") == 0,
+                  "lambda_max row: panel hessian, the panel's value");
+            CHECK(llp_report_metrics(&r, rows, 3) == nm, "a short cap still returns the full count");
+        }
         CHECK(strstr(js, ": nan") == NULL && strstr(js, ": inf") == NULL && strstr(js, ": -inf") == NULL &&
                   strstr(js, "NaN") == NULL && strstr(js, "Infinity") == NULL,
               "no nan / inf tokens in the JSON");
