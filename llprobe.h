@@ -1831,6 +1831,21 @@ LLPDEF llp_estimate llp_estimate_of(const double *x, size_t count);
        A sinusoid of period P grid points keeps about 1 - exp(-2 pi^2
        sigma^2 / P^2) of its amplitude in r: features much longer than sigma
        count as form. 0 for a constant profile.
+   roughness_q  mean_i |f_i - q_i| / std(f),  q_i = p_i(x_i), p_i the
+       least-squares quadratic through the 2h + 1 grid points nearest i
+       (h = round(2 sigma) >= 2, so 9 points by default; the window is
+       shifted inward near the ends and is the whole line when the line is
+       shorter): a local-quadratic (Savitzky & Golay 1964) filter instead of
+       the Gaussian. It reproduces every quadratic exactly, at the ends too,
+       so a parabola reads 0 (to rounding) and a smooth profile whose
+       curvature changes (a flat floor between steep walls) reads only what
+       its third and fourth derivatives leave over 2h + 1 points, where the
+       Gaussian roughness reads the change of sigma^2 f''/2 itself. It is
+       the number to read when the question is "are there wiggles?" rather
+       than "is it a parabola?". On a surface the filter is separable (rows,
+       then columns), which reproduces every biquadratic sum a_kl x^k y^l,
+       k, l <= 2. A sinusoid of period P grid points passes into the
+       residual about as through the Gaussian with the same sigma.
    tv         normalised total variation  sum_i |f_{i+1} - f_i| / (max f - min f)
        (0 when the range is 0). A monotone profile gives 1, a unimodal one
        a value in [1, 2] (1 + the lower end's height over the minimum, as a
@@ -1886,6 +1901,7 @@ typedef struct llp_profile_desc {
 
 typedef struct llp_profile_metrics {
     double roughness;      /* residual after smoothing over std(f) */
+    double roughness_q;    /* residual after a local quadratic fit over std(f): 0 for any parabola */
     double tv;             /* normalised total variation */
     double convexity;      /* share of interior points with positive (definite) curvature */
     size_t minima;         /* local minima with prominence > threshold */
@@ -1934,6 +1950,7 @@ typedef struct llp_rugged_slice_desc {
 
 typedef struct llp_rugged_slice_result {
     llp_estimate roughness, tv, minima, convexity; /* mean over the R slices (or planes) and its standard error */
+    llp_estimate roughness_q; /* the local-quadratic roughness, likewise */
     llp_evals evals;       /* loss evaluations spent */
 } llp_rugged_slice_result;
 
@@ -11090,6 +11107,30 @@ static double llp__prof_scale(const double *f, size_t N) {
     return ldexp(1.0, -e);
 }
 
+/* Local quadratic fit (Savitzky-Golay, degree 2): dst[i ds] = the value at
+   i of the least-squares quadratic through the 2h + 1 points of src (stride
+   st) nearest i, the window shifted inward at the ends (h reduced to
+   (n - 1) / 2 when the line is shorter). Coordinates are centred on i and
+   scaled by 1/h, so the 3 x 3 normal equations stay well conditioned; they
+   are solved by Cramer's rule for the constant term only. */
+static void llp__prof_quad_line(const double *src, size_t n, size_t st, size_t h, double *dst, size_t ds) {
+    size_t i, k, a;
+    if (2 * h + 1 > n) h = (n - 1) / 2;
+    for (i = 0; i < n; i++) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, t0 = 0, t1 = 0, t2 = 0, det, c;
+        a = i < h ? 0 : i + h >= n ? n - 1 - 2 * h : i - h;
+        for (k = a; k <= a + 2 * h; k++) {
+            double x = ((double)k - (double)i) / (double)h, x2 = x * x, v = src[k * st];
+            s0 += 1, s1 += x, s2 += x2, s3 += x2 * x, s4 += x2 * x2;
+            t0 += v, t1 += v * x, t2 += v * x2;
+        }
+        /* [s0 s1 s2; s1 s2 s3; s2 s3 s4] (c0 c1 c2) = (t0 t1 t2): c0 by Cramer */
+        det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2);
+        c = t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2);
+        dst[i * ds] = c / det;
+    }
+}
+
 /* The metrics of f (nx x ny; ny == 1 is a profile). */
 static llp_result llp__prof_metrics(const double *fin, size_t nx, size_t ny, const llp_profile_desc *d,
                                     llp_profile_metrics *out) {
@@ -11146,6 +11187,22 @@ static llp_result llp__prof_metrics(const double *fin, size_t nx, size_t ny, con
     racc = 0;
     for (i = 0; i < N; i++) racc += fabs(f[i] - g[i] - rmean);
     m.roughness = var > 0 ? racc / (double)N / sqrt(var) : 0;
+
+    /* local-quadratic roughness: g = Q f (x pass into buf + 2N, then y pass into g) */
+    {
+        size_t hq = (size_t)floor(2 * st.sigma + 0.5);
+        if (hq < 2) hq = 2;
+        if (ny == 1) {
+            llp__prof_quad_line(f, nx, 1, hq, g, 1);
+        } else {
+            double *t = buf + 2 * N;
+            for (j = 0; j < ny; j++) llp__prof_quad_line(f + j * nx, nx, 1, hq, t + j * nx, 1);
+            for (i = 0; i < nx; i++) llp__prof_quad_line(t + i, ny, nx, hq, g + i, nx);
+        }
+        racc = 0;
+        for (i = 0; i < N; i++) racc += fabs(f[i] - g[i]);
+        m.roughness_q = var > 0 ? racc / (double)N / sqrt(var) : 0;
+    }
 
     /* total variation: mean over rows (and columns) of sum |delta f| / range */
     tv = 0;
@@ -11278,6 +11335,7 @@ static void llp__prof_collect(const double *vals, size_t R, llp_rugged_slice_res
     res->tv = llp_estimate_of(vals + R, R);
     res->minima = llp_estimate_of(vals + 2 * R, R);
     res->convexity = llp_estimate_of(vals + 3 * R, R);
+    res->roughness_q = llp_estimate_of(vals + 4 * R, R);
 }
 
 LLPDEF llp_result llp_rugged_slices(const llp_objective *f, const llp_real *theta, const llp_rugged_slice_desc *d,
@@ -11293,9 +11351,9 @@ LLPDEF llp_result llp_rugged_slices(const llp_objective *f, const llp_real *thet
     if (r != LLP_OK) return r;
     n = f->n;
     R = dd.directions;
-    if (!llp__mul(R, 4 * sizeof(double))) return LLP_ERR_NOMEM;
+    if (!llp__mul(R, 5 * sizeof(double))) return LLP_ERR_NOMEM;
     dir = (llp_real *)LLP_MALLOC(n * sizeof(llp_real));
-    vals = (double *)LLP_MALLOC(4 * R * sizeof(double));
+    vals = (double *)LLP_MALLOC(5 * R * sizeof(double));
     if (!dir || !vals) {
         LLP_FREE(dir);
         LLP_FREE(vals);
@@ -11321,6 +11379,7 @@ LLPDEF llp_result llp_rugged_slices(const llp_objective *f, const llp_real *thet
         vals[R + j] = pm.tv;
         vals[2 * R + j] = (double)pm.minima;
         vals[3 * R + j] = pm.convexity;
+        vals[4 * R + j] = pm.roughness_q;
     }
     if (r == LLP_OK) {
         llp__prof_collect(vals, R, &res);
@@ -11345,9 +11404,9 @@ LLPDEF llp_result llp_rugged_surfaces(const llp_objective *f, const llp_real *th
     if (r != LLP_OK) return r;
     n = f->n;
     R = dd.directions;
-    if (!llp__mul(R, 4 * sizeof(double)) || !llp__mul(n, 2 * sizeof(llp_real))) return LLP_ERR_NOMEM;
+    if (!llp__mul(R, 5 * sizeof(double)) || !llp__mul(n, 2 * sizeof(llp_real))) return LLP_ERR_NOMEM;
     d1 = (llp_real *)LLP_MALLOC(2 * n * sizeof(llp_real));
-    vals = (double *)LLP_MALLOC(4 * R * sizeof(double));
+    vals = (double *)LLP_MALLOC(5 * R * sizeof(double));
     if (!d1 || !vals) {
         LLP_FREE(d1);
         LLP_FREE(vals);
@@ -11379,6 +11438,7 @@ LLPDEF llp_result llp_rugged_surfaces(const llp_objective *f, const llp_real *th
         vals[R + j] = pm.tv;
         vals[2 * R + j] = (double)pm.minima;
         vals[3 * R + j] = pm.convexity;
+        vals[4 * R + j] = pm.roughness_q;
     }
     if (r == LLP_OK) {
         llp__prof_collect(vals, R, &res);
@@ -13410,6 +13470,8 @@ static size_t llp__rep_rows(const llp_report *r, llp__rep_row *rows) {
         const llp_rugged_slice_result *s = &r->slices;
         LLP__REP_E(0, "slice_roughness", "roughness", s->roughness, "ratio; parabola 0.0022 @51 pts",
                    llp__rep_costof(&s->evals));
+        LLP__REP_E(0, "slice_roughness_q", "roughness (local quadratic)", s->roughness_q,
+                   "ratio; any parabola 0", nan);
         LLP__REP_E(0, "slice_tv", "total variation", s->tv, "ratio; monotone 1, bowl 1..2", nan);
         LLP__REP_E(0, "slice_minima", "minima per slice", s->minima, "count; parabola 1", nan);
         LLP__REP_E(0, "slice_convexity", "convexity", s->convexity, "share; parabola 1", nan);
@@ -13418,6 +13480,8 @@ static size_t llp__rep_rows(const llp_report *r, llp__rep_row *rows) {
         const llp_rugged_slice_result *s = &r->surfaces;
         LLP__REP_E(1, "surface_roughness", "roughness", s->roughness, "ratio (21 x 21 grid)",
                    llp__rep_costof(&s->evals));
+        LLP__REP_E(1, "surface_roughness_q", "roughness (local quadratic)", s->roughness_q,
+                   "ratio; any paraboloid 0", nan);
         LLP__REP_E(1, "surface_tv", "total variation", s->tv, "ratio", nan);
         LLP__REP_E(1, "surface_minima", "minima per plane", s->minima, "count; paraboloid 1", nan);
         LLP__REP_E(1, "surface_convexity", "convexity", s->convexity, "share; paraboloid 1", nan);
@@ -13619,13 +13683,22 @@ static void llp__rep_read(const llp_report *r, llp__buf *b) {
                 llp__rep_printf(b, "Roughness %.3g is LOW: within 3 times the 0.0022 a sampled parabola reads at 51 "
                                    "points, so no small-scale bumps are seen. ", ro);
             else {
+                double rq = s->roughness_q.value;
                 llp__rep_printf(b, "Roughness %.3g is HIGH: %.3g times the 0.0022 a sampled parabola reads at 51 "
-                                   "points: at the smoothing scale the slices are not plain bowls. Small-scale "
-                                   "bumps (which can trap or slow small steps) read this way, and so does smooth "
-                                   "curvature that changes along the slice (a flat floor between steep walls): "
-                                   "look at the slices to tell which. ",
+                                   "points: at the smoothing scale the slices are not plain bowls. ",
                                 ro, ro / 0.0022);
-                signs++;
+                if (llp__isfinite(rq) && rq < 0.25 * ro) {
+                    llp__rep_printf(b, "But the local-quadratic roughness is only %.3g (%.2g of it; 0 for any "
+                                       "parabola): most of it is smooth curvature that changes along the slice "
+                                       "(a flat floor between steep walls reads this way), not small-scale bumps. ",
+                                    rq, rq / ro);
+                } else {
+                    if (llp__isfinite(rq))
+                        llp__rep_printf(b, "The local-quadratic roughness %.3g (0 for any parabola) agrees: these "
+                                           "are small-scale bumps, which can trap or slow small steps. ",
+                                        rq);
+                    signs++;
+                }
             }
             judged++;
         }

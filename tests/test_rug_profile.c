@@ -132,6 +132,62 @@ static double ref_roughness(const double *f, size_t n, double sigma) {
     return v;
 }
 
+/* Local-quadratic reference: at each i, the least-squares quadratic through
+   the 2h + 1 points nearest i (window clamped inside [0, n), the whole line
+   when shorter), by Gaussian elimination with partial pivoting on the normal
+   equations in the window's own coordinates (k - lo) / (2h) in [0, 1] (the
+   code under test centres on i), evaluated at i. Written to
+   q (stride qs) from f (stride fs). */
+static void ref_quad_line(const double *f, size_t n, size_t fs, size_t h, double *q, size_t qs) {
+    size_t i, k, r, c, p;
+    if (2 * h + 1 > n) h = (n - 1) / 2;
+    for (i = 0; i < n; i++) {
+        size_t lo = i < h ? 0 : (i + h >= n ? n - 1 - 2 * h : i - h);
+        double A[3][4] = {{0}}, t, xi = ((double)i - (double)lo) / (double)(2 * h), coef[3];
+        for (k = lo; k <= lo + 2 * h; k++) {
+            double x = ((double)k - (double)lo) / (double)(2 * h), pw[3];
+            pw[0] = 1, pw[1] = x, pw[2] = x * x;
+            for (r = 0; r < 3; r++) {
+                for (c = 0; c < 3; c++) A[r][c] += pw[r] * pw[c];
+                A[r][3] += pw[r] * f[k * fs];
+            }
+        }
+        for (c = 0; c < 3; c++) {
+            p = c;
+            for (r = c + 1; r < 3; r++)
+                if (fabs(A[r][c]) > fabs(A[p][c])) p = r;
+            for (r = 0; r < 4; r++) t = A[c][r], A[c][r] = A[p][r], A[p][r] = t;
+            for (r = c + 1; r < 3; r++) {
+                double m = A[r][c] / A[c][c];
+                for (p = c; p < 4; p++) A[r][p] -= m * A[c][p];
+            }
+        }
+        for (c = 3; c-- > 0;) {
+            t = A[c][3];
+            for (r = c + 1; r < 3; r++) t -= A[c][r] * coef[r];
+            coef[c] = t / A[c][c];
+        }
+        q[i * qs] = coef[0] + coef[1] * xi + coef[2] * xi * xi;
+    }
+}
+
+/* mean |f - Q f| / std(f) with the reference filter (separable on a surface). */
+static double ref_roughness_q(const double *f, size_t nx, size_t ny, size_t h) {
+    size_t N = nx * ny, i, j;
+    double *t = (double *)malloc(N * sizeof(double)), *q = (double *)malloc(N * sizeof(double));
+    double mean = 0, var = 0, acc = 0;
+    for (j = 0; j < ny; j++) ref_quad_line(f + j * nx, nx, 1, h, t + j * nx, 1);
+    if (ny > 1) {
+        for (i = 0; i < nx; i++) ref_quad_line(t + i, ny, nx, h, q + i, nx);
+    } else {
+        memcpy(q, t, N * sizeof(double));
+    }
+    for (i = 0; i < N; i++) mean += f[i] / (double)N;
+    for (i = 0; i < N; i++) var += (f[i] - mean) * (f[i] - mean) / (double)N, acc += fabs(f[i] - q[i]);
+    free(t), free(q);
+    return var > 0 ? acc / (double)N / sqrt(var) : 0;
+}
+
 /* Prominence of the strict local minimum i of a 1-D array (distinct values):
    on each side the highest point before the first strictly lower one. */
 static double ref_prominence_1d(const double *f, size_t n, size_t i) {
@@ -423,6 +479,86 @@ static void test_surfaces_2d(void) {
 
 /* ---- invariance and bad arguments ---------------------------------------- */
 
+/* The local-quadratic roughness: exact on quadratics (1-D, every grid size
+   and window, ends included) and biquadratics (2-D), equal to an
+   independent least-squares reference, and it tells smooth curvature that
+   changes along the profile from wiggles where the Gaussian one cannot. */
+static void test_local_quadratic(void) {
+    static const size_t ns[8] = {5, 6, 7, 9, 10, 21, 51, 101};
+    static const double sig[4] = {0.5, 1, 2, 5};
+    double f[121], g[121];
+    llp_profile_desc pd;
+    llp_profile_metrics m, mg;
+    llp_rng rng;
+    size_t a, b, i, j, worst_n = 0;
+    double worst = 0;
+    llp_rng_seed(&rng, 77);
+    memset(&pd, 0, sizeof pd);
+    for (a = 0; a < 8; a++)
+        for (b = 0; b < 4; b++) {
+            double c2 = 1e3 * llp_rng_normal(&rng), c1 = 1e3 * llp_rng_normal(&rng), c0 = 1e3 * llp_rng_normal(&rng);
+            for (i = 0; i < ns[a]; i++) {
+                double x = -1 + 2 * (double)i / (double)(ns[a] - 1);
+                f[i] = c2 * x * x + c1 * x + c0;
+            }
+            pd.smooth = sig[b];
+            CHECK_OK(llp_profile_metrics_1d(f, ns[a], &pd, &m));
+            if (m.roughness_q > worst) worst = m.roughness_q, worst_n = ns[a];
+        }
+    CHECK(worst <= 1e-12, "random quadratics, n 5..101, sigma 0.5..5: roughness_q <= 1e-12 (worst %.3g at n = %lu)",
+          worst, (unsigned long)worst_n);
+    /* = the reference on random profiles, windows inside and wider than the line */
+    for (a = 0; a < 8; a++)
+        for (b = 0; b < 4; b++) {
+            size_t h;
+            for (i = 0; i < ns[a]; i++) f[i] = llp_rng_normal(&rng) + 0.1 * (double)i;
+            pd.smooth = sig[b];
+            h = (size_t)floor(2 * sig[b] + 0.5);
+            if (h < 2) h = 2;
+            CHECK_OK(llp_profile_metrics_1d(f, ns[a], &pd, &m));
+            {
+                double ref = ref_roughness_q(f, ns[a], 1, h);
+                CHECK(fabs(m.roughness_q - ref) <= 1e-10 * ref, "random profile n %lu sigma %g: roughness_q %.15g = "
+                      "least-squares reference %.15g", (unsigned long)ns[a], sig[b], m.roughness_q, ref);
+            }
+        }
+    /* 2-D: a biquadratic is reproduced; a random surface = the separable reference */
+    pd.smooth = 0;
+    for (j = 0; j < 11; j++)
+        for (i = 0; i < 9; i++) {
+            double x = (double)i - 4, y = (double)j - 5;
+            f[j * 9 + i] = 3 * x * x - 2 * x * y + 0.5 * y * y + 0.25 * x * x * y * y - x * y * y + 7 * x - y + 11;
+            g[j * 9 + i] = llp_rng_normal(&rng);
+        }
+    CHECK_OK(llp_profile_metrics_2d(f, 9, 11, &pd, &m));
+    CHECK(m.roughness_q <= 1e-12 && m.roughness > 1e-4,
+          "biquadratic 9 x 11: roughness_q %.3g (0), Gaussian roughness %.3g (> 0)", m.roughness_q, m.roughness);
+    CHECK_OK(llp_profile_metrics_2d(g, 9, 11, &pd, &m));
+    CHECK_CLOSE(m.roughness_q, ref_roughness_q(g, 9, 11, 4), 1e-10, "random 9 x 11 surface: = separable reference");
+    /* smooth, changing curvature vs wiggles on 51 points over [-1, 1] */
+    for (a = 0; a < 4; a++) {
+        for (i = 0; i < 51; i++) {
+            double x = -1 + 2 * (double)i / 50;
+            f[i] = a == 0 ? x * x * x * x : a == 1 ? cosh(5 * x) : a == 2 ? x * x + 0.01 * sin(40 * x)
+                                                                          : x * x + 0.1 * sin(40 * x);
+        }
+        CHECK_OK(llp_profile_metrics_1d(f, 51, NULL, &m));
+        if (a < 2)
+            CHECK(m.roughness > 3 * 0.0022 && m.roughness_q < m.roughness / 4,
+                  "%s: Gaussian roughness %.4g reads HIGH, the local-quadratic one %.4g < 1/4 of it",
+                  a ? "cosh 5x" : "x^4", m.roughness, m.roughness_q);
+        else
+            CHECK(m.roughness_q > m.roughness / 2 && m.roughness_q > 0.02,
+                  "x^2 + %g sin 40x: roughness_q %.4g keeps the wiggles (Gaussian %.4g)", a == 2 ? 0.01 : 0.1,
+                  m.roughness_q, m.roughness);
+    }
+    /* invariance: + constant, * c */
+    for (i = 0; i < 51; i++) f[i] = sin(0.7 * (double)i) + 0.01 * (double)(i * i), g[i] = 5.5 * f[i] - 300;
+    CHECK_OK(llp_profile_metrics_1d(f, 51, NULL, &m));
+    CHECK_OK(llp_profile_metrics_1d(g, 51, NULL, &mg));
+    CHECK_CLOSE(mg.roughness_q, m.roughness_q, 1e-9, "5.5 f - 300: same roughness_q");
+}
+
 static void test_invariance(void) {
     double f[121], g[121], s[121];
     llp_profile_desc pd, pc;
@@ -648,11 +784,11 @@ static void test_drivers_mlp(void) {
 static void rastrigin_sweep(int planes) {
     static const double amp[8] = {0, 0.5, 1, 2, 4, 6, 8, 10};
     static const size_t dims[3] = {2, 10, 50};
-    double xa[80], mt[4][80];
+    double xa[80], mt[5][80];
     size_t di, ai, s, c, i;
     for (di = 0; di < 3; di++) {
         size_t n = dims[di];
-        double rho[4];
+        double rho[5];
         c = 0;
         for (ai = 0; ai < 8; ai++)
             for (s = 0; s < 10; s++) {
@@ -684,13 +820,15 @@ static void rastrigin_sweep(int planes) {
                 xa[c] = amp[ai];
                 mt[0][c] = res.roughness.value, mt[1][c] = res.tv.value;
                 mt[2][c] = res.minima.value, mt[3][c] = res.convexity.value;
+                mt[4][c] = res.roughness_q.value;
                 c++;
                 llp_landscape_free(&ls);
             }
-        for (i = 0; i < 4; i++) rho[i] = spearman(xa, mt[i], c);
-        CHECK(rho[0] >= 0.9 && rho[1] >= 0.9 && rho[2] >= 0.9 && rho[3] <= -0.9,
-              "Rastrigin %s n = %lu: Spearman rho with A: roughness %.3f tv %.3f minima %.3f convexity %.3f",
-              planes ? "planes" : "slices", (unsigned long)n, rho[0], rho[1], rho[2], rho[3]);
+        for (i = 0; i < 5; i++) rho[i] = spearman(xa, mt[i], c);
+        CHECK(rho[0] >= 0.9 && rho[1] >= 0.9 && rho[2] >= 0.9 && rho[3] <= -0.9 && rho[4] >= 0.9,
+              "Rastrigin %s n = %lu: Spearman rho with A: roughness %.3f tv %.3f minima %.3f convexity %.3f "
+              "roughness_q %.3f",
+              planes ? "planes" : "slices", (unsigned long)n, rho[0], rho[1], rho[2], rho[3], rho[4]);
     }
 }
 
@@ -699,7 +837,7 @@ static void test_rastrigin_planes(void) { rastrigin_sweep(1); }
 
 static void test_conditioning(void) {
     static const double conds[5] = {1, 10, 100, 1e3, 1e4};
-    double xc[50], mt[4][50], bound = parabola_bound(51) + TOL(1e-12, 1e-4), worst = 0;
+    double xc[50], mt[4][50], bound = parabola_bound(51) + TOL(1e-12, 1e-4), worst = 0, worst_q = 0;
     size_t ci, s, c = 0, i;
     int all_one = 1;
     for (ci = 0; ci < 5; ci++)
@@ -722,10 +860,12 @@ static void test_conditioning(void) {
             mt[2][c] = res.minima.value, mt[3][c] = res.convexity.value;
             if (res.minima.value != 1 || res.convexity.value != 1 || res.minima.se != 0) all_one = 0;
             if (res.roughness.value > worst) worst = res.roughness.value;
+            if (res.roughness_q.value > worst_q) worst_q = res.roughness_q.value;
             c++;
             llp_landscape_free(&ls);
         }
     CHECK(all_one, "quadratics, cond 1 .. 1e4: every slice has 1 minimum and convexity 1");
+    CHECK(worst_q <= TOL(1e-10, 1e-4), "quadratics: local-quadratic roughness %.3g (0 up to rounding)", worst_q);
     CHECK(worst <= bound, "quadratics: roughness %.5f <= x^2's %.5f", worst, bound);
     for (i = 0; i < 4; i++) {
         double r = spearman(xc, mt[i], c);
@@ -786,6 +926,7 @@ int main(int argc, char **argv) {
     LLP_RUN(test_hand_profiles);
     LLP_RUN(test_threshold_and_prominence);
     LLP_RUN(test_surfaces_2d);
+    LLP_RUN(test_local_quadratic);
     LLP_RUN(test_invariance);
     LLP_RUN(test_bad_arguments);
     LLP_RUN(test_drivers_quadratic);

@@ -365,6 +365,16 @@ static void test_mlp_report(void) {
         CHECK(strstr(reading, "batch size 16") != NULL, "the reading compares the batch size with B_simple");
         CHECK((r.slices.roughness.value > 3 * 0.0022) == roughness_high(reading),
               "roughness %.3g judged HIGH exactly when above 3 x 0.0022", r.slices.roughness.value);
+        {
+            double ro = r.slices.roughness.value, rq = r.slices.roughness_q.value;
+            int hi = ro > 3 * 0.0022, smooth = hi && rq < 0.25 * ro;
+            CHECK((strstr(reading, "smooth curvature that changes") != NULL) == smooth &&
+                      (strstr(reading, "small-scale bumps, which") != NULL) == (hi && !smooth),
+                  "HIGH roughness (%.3g) told apart by the local-quadratic one (%.3g)", ro, rq);
+            CHECK(json_metric(js, "slice_roughness_q") == rq && json_metric(js, "surface_roughness_q") ==
+                      r.surfaces.roughness_q.value,
+                  "local-quadratic roughness in the JSON");
+        }
         CHECK((r.hessian.lambda_min < -0.01 * r.hessian.lambda_max) == (strstr(reading, "not a minimum") != NULL),
               "saddle sentence exactly when |lambda_min| / lambda_max > 0.01");
         {
