@@ -11330,6 +11330,15 @@ static llp_result llp__prof_direction(const llp_rugged_slice_desc *dd, const llp
     return LLP_OK;
 }
 
+/* Slice / plane j's metrics into the (5, R) table the estimates are made from. */
+static void llp__prof_store(double *vals, size_t R, size_t j, const llp_profile_metrics *pm) {
+    vals[j] = pm->roughness;
+    vals[R + j] = pm->tv;
+    vals[2 * R + j] = (double)pm->minima;
+    vals[3 * R + j] = pm->convexity;
+    vals[4 * R + j] = pm->roughness_q;
+}
+
 static void llp__prof_collect(const double *vals, size_t R, llp_rugged_slice_result *res) {
     res->roughness = llp_estimate_of(vals, R);
     res->tv = llp_estimate_of(vals + R, R);
@@ -11375,11 +11384,7 @@ LLPDEF llp_result llp_rugged_slices(const llp_objective *f, const llp_real *thet
         r = llp_profile_metrics_1d(s.train_loss, dd.points, &dd.profile, &pm);
         llp_slice_free(&s);
         if (r != LLP_OK) break;
-        vals[j] = pm.roughness;
-        vals[R + j] = pm.tv;
-        vals[2 * R + j] = (double)pm.minima;
-        vals[3 * R + j] = pm.convexity;
-        vals[4 * R + j] = pm.roughness_q;
+        llp__prof_store(vals, R, j, &pm);
     }
     if (r == LLP_OK) {
         llp__prof_collect(vals, R, &res);
@@ -11434,11 +11439,7 @@ LLPDEF llp_result llp_rugged_surfaces(const llp_objective *f, const llp_real *th
         r = llp_profile_metrics_2d(s.train_loss, dd.points, dd.points, &dd.profile, &pm);
         llp_surface_free(&s);
         if (r != LLP_OK) break;
-        vals[j] = pm.roughness;
-        vals[R + j] = pm.tv;
-        vals[2 * R + j] = (double)pm.minima;
-        vals[3 * R + j] = pm.convexity;
-        vals[4 * R + j] = pm.roughness_q;
+        llp__prof_store(vals, R, j, &pm);
     }
     if (r == LLP_OK) {
         llp__prof_collect(vals, R, &res);

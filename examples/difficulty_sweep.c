@@ -20,12 +20,13 @@
    - Teacher: a tanh MLP 8 -> 4 (-> 4 -> 4) -> 1 with D = 1, 2, 3 hidden layers
      of width 4, default (Glorot) weights from llp_mlp_randomize, biases 0,
      drawn from a fixed stream per depth (derived from --seed). Glorot's
-     outputs shrink with depth (std of the raw outputs over 4096 reference
-     inputs: 1.9, 0.67, 0.19 for D = 1, 2, 3 at seed 42; printed), so the
-     teacher's last layer is rescaled to give its clean outputs a std of
-     exactly 1 on that reference sample: every depth has targets of the same
-     scale, and the noise and the threshold below mean the same thing
-     everywhere. The rescaled teacher is still a tanh MLP of the same shape.
+     raw outputs are small and shrink with depth (their std over 4096
+     reference inputs is 0.54, 0.20, 0.20 for D = 1, 2, 3 at seed 42; it is
+     printed and written to the headers), so the teacher's last layer is
+     divided by that std: its clean outputs have a std of exactly 1 on the
+     reference sample, every depth has targets of the same scale, and the
+     noise and the threshold below mean the same thing everywhere. The
+     rescaled teacher is still a tanh MLP of the same shape.
    - Data (llp_data_teacher): x ~ N(0, I_8), n_train = 256, n_val = 256, label
      noise sigma = 0, 0.25, 0.5 times the std of the clean teacher outputs
      (= 1 after the rescaling). The inputs are drawn from the same stream for
@@ -39,15 +40,17 @@
    - Training: ONE optimizer and budget for every configuration: Adam, lr
      3e-3, mini-batches of 32 (8 steps per epoch), 30 epochs (240 steps), no
      tuning per configuration. The number of epochs was set by a pilot run
-     (training only, other seeds, before any metric was computed) over
-     10, 20, 25, 30, 40, 60 and 100 epochs: failure rates were ~1 everywhere
-     at 10 epochs, mostly 0 at 60 (the largest rate 0.35) and all <= 0.1 at 100;
-     30 epochs gave the widest spread (rates over the whole range 0..1, mean
-     about 0.45). Read the result with this in mind: at this budget a
-     failure is "not there yet after 240 steps" at least as often as "stuck
-     in a worse minimum" (at 100 epochs almost every run succeeds), so the
-     ground truth mixes the speed of training with the landscape, as any
-     fixed-budget notion of difficulty does.
+     (a throw-away program: training only, other seeds, so other teachers,
+     before any metric was computed) over 10, 20, 25, 30, 40, 60 and 100
+     epochs: failure rates were ~1 nearly everywhere at 10 epochs, mostly 0
+     at 60 (the largest 0.35) and all <= 0.1 at 100; 30 epochs gave the
+     widest spread (rates over the whole range, mean about 0.45). Here, at
+     seed 42, the 36 rates are 12 x 0, 10 x 1 and 14 in between (mean 0.52).
+     Read the result with this in mind: at this budget a failure is "not
+     there yet after 240 steps" at least as often as "stuck in a worse
+     minimum" (at 100 epochs almost every run succeeds), so the ground truth
+     mixes the speed of training with the landscape, as any fixed-budget
+     notion of difficulty does.
    - Restarts: K = 20 (--restarts) by llp_multistart (independent
      initialisations by llp_mlp_randomize and mini-batch orders; no
      barriers), per configuration its own seeds.
@@ -67,17 +70,22 @@
      point (listed in the output), and fla_step, the walk's step length,
      which is a setting (0.1 sqrt(n)), not a measurement: its tau is the
      baseline's. eta_lambda_max (= lr lambda_max) and lr_edge (= 2 /
-     lambda_max) are monotone transforms of lambda_max, so their |tau| is
-     lambda_max's. At (b) "loss" is the best restart's final loss, which the
-     failure criterion is built from: its tau is by construction, not a
-     landscape prediction.
+     lambda_max) are monotone transforms of lambda_max, and eta_star (=
+     1 / ghg) of ghg, so their |tau| coincide. At (b) "loss" is the best
+     restart's final loss, which the failure criterion is built from: its
+     tau is by construction, not a landscape prediction.
    - Kendall tau_b over the configurations where both numbers are defined
      (+-Inf rank as the largest/smallest), S = concordant - discordant pairs,
      tau_b = S / sqrt((P - T_x)(P - T_y)); the variance of S under
      independence with ties (Kendall 1970): [v0 - v_t - v_u] / 18 + v1 + v2;
      z = S / sqrt(var S), p = erfc(|z| / sqrt 2). 36 points: |tau| of about
-     0.23 is needed for p < 0.05, and with ~40 metrics tested twice a few
+     0.23 is needed for p < 0.05, and with ~45 metrics tested twice a few
      such p-values are expected by chance (no multiplicity correction).
+   - Does a metric know more than the model size? The failure rate falls
+     with n, and many metrics grow or shrink with n, so a large |tau| can be
+     the parameter count in disguise. Kendall's partial tau given n,
+     (tau_xy - tau_xn tau_yn) / sqrt((1 - tau_xn^2)(1 - tau_yn^2)), is
+     reported beside tau (descriptive: no p-value is computed for it).
 
    USAGE
      difficulty_sweep [--seed N] [--out DIR] [--quick] [--restarts K] [--budget B]
@@ -95,13 +103,16 @@
          threshold, then every kept metric at init ("init_<key>") and at the
          minimum ("min_<key>")
      difficulty_sweep_tau.dat      one row per kept metric and the baseline:
-         rank key panel tau_init p_init n_init tau_min p_min n_min, sorted by
-         |tau| at init (NaN: not computed at that point)
-     stdout: progress, the tau table as Markdown, the skipped metrics.
+         rank key panel tau_init p_init n_init tau_min p_min n_min ptau_init
+         ptau_min, sorted by |tau| at init (nan: not computed at that point;
+         the skipped metrics are listed in the header)
+     stdout: progress, the tau table as Markdown (tau, p, partial tau given n
+         at both points), the skipped metrics, the tau of the design factors.
    plots/difficulty_sweep.gp draws difficulty_sweep.png from them.
 
-   RUN TIME (this machine, 2 shared cores, gcc -O2): about 100 s at the
-   default settings, under 1 s with --quick. */
+   RUN TIME (this machine, 2 shared cores, gcc -O2): about 20 s at the
+   default settings (18-22 s wall, 17.5 s CPU; the 72 reports take most of
+   it), under 1 s with --quick (about 2 s under ASan/UBSan). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -384,9 +395,19 @@ int main(int argc, char **argv) {
                 }
             }
         } else {
-            fprintf(stderr, "usage: difficulty_sweep [--seed N] [--out DIR] [--quick] [--restarts K] [--budget B]\n");
-            return bad_arg("unknown argument", argv[a]);
+            fprintf(stderr, "difficulty_sweep: unknown argument: %s (usage: difficulty_sweep [--seed N] [--out DIR] "
+                            "[--quick] [--restarts K] [--budget B])\n", argv[a]);
+            return 2;
         }
+    }
+    /* fail now, not after the sweep, when DIR cannot take the files */
+    {
+        FILE *fp;
+        snprintf(file, sizeof file, "%s/difficulty_sweep_tau.dat.tmp", outdir);
+        fp = fopen(file, "wb");
+        if (!fp) return bad_arg("--out: cannot write into the directory", outdir);
+        fclose(fp);
+        remove(file);
     }
     epochs = quick ? EPOCHS_QUICK : EPOCHS;
     if (quick && !have_k) restarts = 4;
@@ -499,7 +520,12 @@ int main(int argc, char **argv) {
                 memset(&rd, 0, sizeof rd);
                 rd.budget = budget, rd.lr = LR, rd.batch_size = BATCH, rd.seed = derive(seed, 700 + nc);
                 rd.mlp = &st, rd.data = &tr, rd.opt = &od;
-                if ((r = llp_report_run(&f_tr, &f_va, theta0, &rd, &rep)) != LLP_OK) return fail("llp_report_run", r);
+                if ((r = llp_report_run(&f_tr, &f_va, theta0, &rd, &rep)) == LLP_ERR_ARG) {
+                    fprintf(stderr, "difficulty_sweep: --budget %g is below the report's minimum plan for n = %lu\n",
+                            budget, (unsigned long)st.n_params);
+                    return 2;
+                }
+                if (r != LLP_OK) return fail("llp_report_run", r);
                 collect(&rep, 0, nc);
                 llp_report_free(&rep);
                 if (ms.best_index < ms.k) {
