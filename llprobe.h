@@ -35,7 +35,8 @@
      4. objective & batches               trainer, range test, comparison
      5. analytic landscapes           10. Hessian and curvature tools,
                                           directions, slices, PCA, surfaces (10b),
-                                          ruggedness metrics (10c)
+                                          ruggedness metrics (10c), hyperparameter
+                                          search, meta-model, probe-guided rate (10d)
      6. MLP & autodiff                11. implementation
                                       12. licence
 
@@ -859,6 +860,13 @@ typedef struct llp_trainer llp_trainer;
 /* Callbacks: nonzero return stops the run (LLP_STOP_CALLBACK). */
 typedef int (*llp_step_fn)(void *ctx, const llp_trainer *tr, const llp_opt_info *info);
 typedef int (*llp_epoch_fn)(void *ctx, const llp_trainer *tr, size_t epoch);
+/* Called before every optimizer step (step = steps taken so far) with the
+   step's batch and the iterate it starts from; it may change the optimizer's
+   settings, e.g. its learning rate opt->d.lr (the probe-guided rate,
+   llp_pgo_before_step, is one). Anything other than LLP_OK stops the run
+   and is returned by llp_trainer_run. */
+typedef llp_result (*llp_prestep_fn)(void *ctx, llp_opt *opt, const llp_objective *train, const llp_real *theta,
+                                     const llp_batch *batch, uint64_t step);
 
 typedef struct llp_train_desc {
     size_t epochs;         /* 0 -> 10 */
@@ -888,6 +896,8 @@ typedef struct llp_train_desc {
     llp_step_fn on_step;
     llp_epoch_fn on_epoch;
     void *ctx;
+    llp_prestep_fn before_step; /* NULL: none */
+    void *before_ctx;
 } llp_train_desc;
 
 struct llp_trainer {
@@ -3117,6 +3127,118 @@ typedef struct llp_report_metric {
    LLP_REPORT_MAX_METRICS. */
 LLPDEF size_t llp_report_metrics(const llp_report *r, llp_report_metric *rows, size_t cap);
 LLPDEF void llp_report_free(llp_report *r);
+
+/* ==========================================================================
+   10d. HYPERPARAMETER SEARCH, THE META-MODEL AND PROBE-GUIDED TRAINING
+   ========================================================================== */
+
+/* ---- the probe-guided learning rate ----------------------------------------
+   One training run steered by the curvature it meets: every few steps a
+   cheap probe estimates the sharpness the optimizer sees and the rate is set
+   to a fixed fraction of the stability edge that sharpness implies. */
+
+/* What the probe measures. */
+typedef enum llp_pgo_probe {
+    LLP_PGO_LAMBDA_MAX = 0, /* the top Hessian eigenvalue by warm-started power iteration */
+    LLP_PGO_GHG             /* the curvature along the gradient, g^T H g / g^T g (cheaper, <= lambda_max) */
+} llp_pgo_probe;
+
+/* Probe-guided rate settings. Zero fields mean their default. */
+typedef struct llp_pgo_desc {
+    llp_pgo_probe probe;
+    uint64_t every;        /* steps between probes (0 -> 10); the first probe is at step 0, or, for
+                              the preconditioned kinds, at step `every` (see below) */
+    size_t iters;          /* LAMBDA_MAX: power iterations per probe (0 -> 5), warm-started from the
+                              last probe's vector; the first probe runs 4 times as many */
+    double c;              /* the rate is c times the stability edge (0 -> 0.5), > 0 */
+    double lr_min, lr_max; /* clip of the rate (0 -> 1e-3 and 10 times the optimizer's base rate,
+                              the opt->d.lr seen at the first call) */
+    size_t probe_batch;    /* samples of the fixed probe batch (0 -> min(N, 256)); objectives without
+                              samples use their full loss */
+    int raw;               /* 1: ADAM/ADAMW/RMSPROP use the raw lambda of H (the rule of SGD) instead of
+                              the preconditioned one */
+    double scale;          /* multiplies the rate (0 -> 1); e.g. set between probes from a meta-model's
+                              score of the run */
+    uint64_t seed;         /* the probe batch and the first power-iteration vector */
+} llp_pgo_desc;
+
+/* A probe-guided rate controller. The rate it sets after probe j is
+     lr_j = clip(scale * c * edge(lambda_j), lr_min, lr_max)
+   with the stability edge of the optimizer on a quadratic of top curvature
+   lambda (the rate at which it stops converging, the optimizer's settings
+   frozen):
+     SGD         edge = 2 / lambda
+     MOMENTUM    edge = (2 + 2 beta) / lambda                  (heavy ball, PyTorch's form)
+     NESTEROV    edge = (2 + 2 beta) / ((1 + 2 beta) lambda)  (PyTorch's nesterov=True form: the
+                 characteristic polynomial z^2 - (1 + beta)(1 - a) z + beta (1 - a), a = lr lambda,
+                 has a root at -1 there)
+     RMSPROP     edge = 2 / lambda_P
+     ADAM/ADAMW  edge = (2 + 2 beta1) / ((1 - beta1) lambda_P)  (Cohen et al. 2022, "Adaptive gradient
+                 methods at the edge of stability": with v frozen, Adam is heavy ball with step
+                 lr (1 - beta1) and momentum beta1 on the preconditioned problem)
+   where lambda_P is the top eigenvalue of P^-1 H, P = diag(sqrt(v_hat) + eps)
+   the optimizer's current preconditioner (v_hat = v / (1 - beta2^t);
+   RMSprop: sqrt(s) + eps), computed as that of the symmetric D H D,
+   D = P^-1/2. With c = 0.5 and SGD this is lr = 1 / lambda, the step that
+   minimises the loss along the top eigenvector of a quadratic.
+   The preconditioner does not exist before the first step (v = 0), so the
+   preconditioned kinds keep the base rate until step `every`.
+   Probe: LAMBDA_MAX runs `iters` power iterations v <- M v / ||M v|| (M = H,
+   or D H D), warm-started from the previous probe's vector, and takes the
+   last Rayleigh quotient; a few warm iterations track lambda_max as it
+   drifts (an underestimate when they have not converged, so the rate errs
+   high: keep c below 1). GHG takes the gradient g on the probe batch and
+   lambda = g^T M g / g^T g (M g with D applied to g in the preconditioned
+   case), the curvature along the direction the step actually takes for
+   SGD; it is at most lambda_max. When the probe finds no positive
+   curvature (lambda <= 0: a concave direction dominates), the rate goes to
+   lr_max. The probes use one fixed batch (probe_batch samples drawn once by
+   a seeded permutation), so successive estimates differ by the change of
+   theta, not by batch noise.
+   Use: llp_pgo_init, then either set a trainer's td.before_step =
+   llp_pgo_before_step and td.before_ctx = &pgo, or call llp_pgo_before_step
+   before each llp_opt_step of your own loop; it writes opt->d.lr, so any
+   schedule of the optimizer multiplies the rate it sets.
+   Cost: per probe, iters HVPs (the first 4 iters) or 1 gradient and 1 HVP,
+   on probe_batch samples; counted in pgo->evals, and in pgo->sample_cost in
+   gradient evaluations of one sample (HVP 2, gradient 1, times the batch's
+   samples), the unit in which it compares with training steps of a given
+   batch size. Caveats: a trajectory resumed from a checkpoint does not
+   carry the warm-start vector, so it is not bit-identical to an unbroken
+   run; the stability edges are those of a quadratic with the optimizer's
+   state frozen, and mini-batch noise lowers the edge in practice. */
+typedef struct llp_pgo {
+    llp_pgo_desc d;        /* settings with defaults resolved (lr_min/lr_max after the first call) */
+    size_t n, n_samples;
+    size_t *probe_idx;     /* (probe_batch) sample indices, or NULL for the full objective */
+    size_t n_probe;        /* samples in the probe batch */
+    llp_real *v, *w, *g, *t; /* warm-start vector, scratch, gradient or D, scratch */
+    double base_lr;        /* opt->d.lr at the first call (NaN before) */
+    double lambda;         /* the last estimate (NaN before the first probe) */
+    double lr;             /* the last rate set (NaN before) */
+    uint64_t probes;       /* probes made */
+    llp_evals evals;
+    double sample_cost;    /* see above */
+    llp_rng rng;
+} llp_pgo;
+
+/* Prepare a controller for training `train` (its n and samples). d may be
+   NULL (defaults). Allocates 4 n reals and the probe batch's indices.
+   LLP_ERR_ARG for NULLs, n == 0, c < 0, lr_min > lr_max (both given), scale
+   < 0 or a bad probe kind; LLP_ERR_NOMEM. Free with llp_pgo_free. */
+LLPDEF llp_result llp_pgo_init(llp_pgo *p, const llp_pgo_desc *d, const llp_objective *train);
+/* The llp_prestep_fn: ctx is the llp_pgo. Probes when step % every == 0
+   (see the doc above) and sets opt->d.lr; between probes it leaves the rate
+   as it is. LLP_ERR_SHAPE when the objective's n differs from the
+   controller's; LLP_ERR_NONFINITE for a NaN/Inf probe (the rate is then
+   left as it was); objective errors. */
+LLPDEF llp_result llp_pgo_before_step(void *ctx, llp_opt *opt, const llp_objective *train, const llp_real *theta,
+                                      const llp_batch *batch, uint64_t step);
+/* The stability edge above for an optimizer with settings d and top
+   curvature lambda (> 0; raw or preconditioned as the kind needs), with
+   defaults resolved as llp_opt_init does. NaN for lambda <= 0 or NaN. */
+LLPDEF double llp_pgo_edge(const llp_opt_desc *d, double lambda);
+LLPDEF void llp_pgo_free(llp_pgo *p);
 
 #ifdef __cplusplus
 }
@@ -7643,6 +7765,10 @@ LLPDEF llp_result llp_trainer_run(llp_trainer *tr) {
         /* the step evaluates the loss at its starting point: when that loss
            passes, the start becomes the fallback ("good") iterate */
         llp_copy(tr->theta, tr->start, n);
+        if (tr->d.before_step) {
+            r = tr->d.before_step(tr->d.before_ctx, &tr->opt, tr->train, tr->theta, &batch, tr->step);
+            if (r != LLP_OK) break;
+        }
         r = llp_opt_step(&tr->opt, tr->train, tr->theta, &batch, &info);
         if (r == LLP_OK && tr->have_first && tr->d.diverge_factor > 0 &&
             info.loss - tr->first_loss > tr->d.diverge_factor * (fabs(tr->first_loss) > 1 ? fabs(tr->first_loss) : 1))
@@ -13975,6 +14101,193 @@ LLPDEF llp_result llp_report_write_json(const llp_report *r, const char *path, l
     llp__rep_jstr(&b, llp__rep_invariance, strlen(llp__rep_invariance));
     llp__rep_printf(&b, "\n}\n");
     return llp__rep_finish(&b, path, err);
+}
+
+/* ---- 11.10d the probe-guided learning rate (section 10d) ------------------ */
+
+LLPDEF double llp_pgo_edge(const llp_opt_desc *d, double lambda) {
+    double b;
+    if (!d || !(lambda > 0)) return NAN;
+    switch (d->kind) {
+    case LLP_OPT_MOMENTUM:
+        b = d->momentum > 0 ? d->momentum : 0.9;
+        return (2 + 2 * b) / lambda;
+    case LLP_OPT_NESTEROV:
+        b = d->momentum > 0 ? d->momentum : 0.9;
+        return (2 + 2 * b) / ((1 + 2 * b) * lambda);
+    case LLP_OPT_ADAM:
+    case LLP_OPT_ADAMW:
+        b = d->beta1 > 0 ? d->beta1 : 0.9;
+        return (2 + 2 * b) / ((1 - b) * lambda);
+    default: return 2 / lambda;
+    }
+}
+
+LLPDEF void llp_pgo_free(llp_pgo *p) {
+    if (!p) return;
+    LLP_FREE(p->probe_idx);
+    LLP_FREE(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+LLPDEF llp_result llp_pgo_init(llp_pgo *p, const llp_pgo_desc *d, const llp_objective *train) {
+    llp_pgo q;
+    size_t i, N;
+    if (!p || !train || train->n == 0) return LLP_ERR_ARG;
+    memset(&q, 0, sizeof q);
+    if (d) q.d = *d;
+    if ((unsigned)q.d.probe > (unsigned)LLP_PGO_GHG || !(q.d.c >= 0) || !(q.d.scale >= 0) || !(q.d.lr_min >= 0) ||
+        !(q.d.lr_max >= 0) || !llp__isfinite(q.d.c) || !llp__isfinite(q.d.scale) || !llp__isfinite(q.d.lr_max) ||
+        (q.d.lr_min > 0 && q.d.lr_max > 0 && q.d.lr_min > q.d.lr_max))
+        return LLP_ERR_ARG;
+    if (!q.d.every) q.d.every = 10;
+    if (!q.d.iters) q.d.iters = 5;
+    if (q.d.c == 0) q.d.c = 0.5;
+    if (q.d.scale == 0) q.d.scale = 1;
+    q.n = train->n;
+    N = train->n_samples;
+    q.n_samples = N;
+    if (!llp__mul(q.n, 4 * sizeof(llp_real))) return LLP_ERR_NOMEM;
+    q.v = (llp_real *)LLP_MALLOC(4 * q.n * sizeof(llp_real));
+    if (!q.v) return LLP_ERR_NOMEM;
+    q.w = q.v + q.n, q.g = q.v + 2 * q.n, q.t = q.v + 3 * q.n;
+    llp_rng_seed(&q.rng, q.d.seed);
+    if (N) {
+        size_t *perm = (size_t *)LLP_MALLOC(N * sizeof(size_t));
+        if (!perm) {
+            LLP_FREE(q.v);
+            return LLP_ERR_NOMEM;
+        }
+        q.n_probe = q.d.probe_batch && q.d.probe_batch < N ? q.d.probe_batch : (N < 256 ? N : 256);
+        q.d.probe_batch = q.n_probe;
+        for (i = 0; i < N; i++) perm[i] = i;
+        llp_rng_permutation(&q.rng, perm, N);
+        q.probe_idx = perm; /* the first n_probe entries are the batch */
+    }
+    llp_rng_fill_normal(&q.rng, q.v, q.n);
+    q.base_lr = q.lambda = q.lr = NAN;
+    *p = q;
+    return LLP_OK;
+}
+
+/* D = P^-1/2 of the optimizer's preconditioner into d (n); 0 when the kind has none. */
+static int llp__pgo_precond(const llp_pgo *p, const llp_opt *o, llp_real *dv) {
+    size_t i;
+    double eps, bc = 1;
+    if (p->d.raw || !o->v) return 0;
+    if (o->d.kind == LLP_OPT_ADAM || o->d.kind == LLP_OPT_ADAMW) {
+        double b2 = o->d.beta2 > 0 ? o->d.beta2 : 0.999;
+        bc = 1 - pow(b2, (double)o->t);
+        eps = o->d.eps > 0 ? o->d.eps : 1e-8;
+    } else if (o->d.kind == LLP_OPT_RMSPROP) {
+        eps = o->d.eps > 0 ? o->d.eps : 1e-8;
+    } else {
+        return 0;
+    }
+    if (!(bc > 0)) return -1;
+    for (i = 0; i < p->n; i++) dv[i] = (llp_real)(1.0 / sqrt(sqrt((double)o->v[i] / bc) + eps));
+    return 1;
+}
+
+/* out = M x, M = H or D H D (dv = D, pre = 1); x untouched. */
+static llp_result llp__pgo_apply(llp_pgo *p, const llp_objective *f, const llp_real *theta, const llp_batch *b,
+                                 const llp_real *dv, int pre, const llp_real *x, llp_real *out) {
+    size_t i;
+    llp_result r;
+    if (pre) {
+        for (i = 0; i < p->n; i++) p->t[i] = x[i] * dv[i];
+        r = llp_objective_hvp(f, theta, p->t, b, out);
+        if (r == LLP_OK)
+            for (i = 0; i < p->n; i++) out[i] *= dv[i];
+    } else {
+        r = llp_objective_hvp(f, theta, x, b, out);
+    }
+    p->evals.hvp++;
+    p->sample_cost += 2.0 * (double)(p->n_probe ? p->n_probe : 1);
+    return r;
+}
+
+LLPDEF llp_result llp_pgo_before_step(void *ctx, llp_opt *opt, const llp_objective *train, const llp_real *theta,
+                                      const llp_batch *batch, uint64_t step) {
+    llp_pgo *p = (llp_pgo *)ctx;
+    llp_batch b;
+    llp_real *dv = NULL;
+    double lambda = NAN, rate, edge;
+    int pre, kind_pre;
+    size_t it, iters;
+    llp_result r = LLP_OK;
+    (void)batch;
+    if (!p || !opt || !train || !theta || !p->v) return LLP_ERR_ARG;
+    if (train->n != p->n || opt->n != p->n) return LLP_ERR_SHAPE;
+    if (p->base_lr != p->base_lr) { /* first call: the clip around the base rate */
+        p->base_lr = opt->d.lr;
+        if (p->d.lr_min == 0) p->d.lr_min = 1e-3 * p->base_lr;
+        if (p->d.lr_max == 0) p->d.lr_max = 10 * p->base_lr;
+        if (p->d.lr_min > p->d.lr_max) p->d.lr_min = p->d.lr_max;
+    }
+    if (step % p->d.every) return LLP_OK;
+    kind_pre = !p->d.raw && (opt->d.kind == LLP_OPT_ADAM || opt->d.kind == LLP_OPT_ADAMW ||
+                             opt->d.kind == LLP_OPT_RMSPROP);
+    if (kind_pre && opt->t == 0) return LLP_OK; /* no preconditioner yet: keep the base rate */
+    b = p->probe_idx ? llp_batch_index(p->probe_idx, p->n_probe) : llp_batch_all();
+    /* D lives in g's slot for LAMBDA_MAX; GHG needs g, so it computes D into w after the gradient */
+    if (p->d.probe == LLP_PGO_LAMBDA_MAX) {
+        double nv;
+        pre = kind_pre ? llp__pgo_precond(p, opt, p->g) : 0;
+        if (pre < 0) return LLP_ERR_NONFINITE;
+        dv = pre ? p->g : NULL;
+        iters = p->probes ? p->d.iters : 4 * p->d.iters;
+        nv = llp_nrm2(p->v, p->n);
+        if (!(nv > 0) || !llp__isfinite(nv)) {
+            llp_rng_fill_normal(&p->rng, p->v, p->n);
+            nv = llp_nrm2(p->v, p->n);
+        }
+        llp_scale((llp_real)(1.0 / nv), p->v, p->n);
+        for (it = 0; it < iters; it++) {
+            double nw;
+            r = llp__pgo_apply(p, train, theta, &b, dv, pre, p->v, p->w);
+            if (r != LLP_OK) return r;
+            if (!llp_all_finite(p->w, p->n)) return LLP_ERR_NONFINITE;
+            lambda = llp_dot(p->v, p->w, p->n); /* Rayleigh quotient of the unit v */
+            nw = llp_nrm2(p->w, p->n);
+            if (!(nw > 0)) break; /* M v = 0: lambda = 0, keep v */
+            llp_copy(p->w, p->v, p->n);
+            llp_scale((llp_real)(1.0 / nw), p->v, p->n);
+        }
+        p->evals.batches++;
+    } else {
+        double gg;
+        llp_real loss;
+        size_t i;
+        r = llp_objective_loss_grad(train, theta, &b, &loss, p->g);
+        p->evals.grad++;
+        p->evals.batches++;
+        p->sample_cost += (double)(p->n_probe ? p->n_probe : 1);
+        if (r != LLP_OK) return r;
+        if (!llp_all_finite(p->g, p->n)) return LLP_ERR_NONFINITE;
+        pre = kind_pre ? llp__pgo_precond(p, opt, p->w) : 0;
+        if (pre < 0) return LLP_ERR_NONFINITE;
+        if (pre) /* in the coordinates y = P^1/2 theta the gradient is D g and the Hessian D H D */
+            for (i = 0; i < p->n; i++) p->g[i] *= p->w[i];
+        gg = llp_dot(p->g, p->g, p->n);
+        if (gg > 0) {
+            r = llp__pgo_apply(p, train, theta, &b, pre ? p->w : NULL, pre, p->g, p->v);
+            if (r != LLP_OK) return r;
+            if (!llp_all_finite(p->v, p->n)) return LLP_ERR_NONFINITE;
+            lambda = llp_dot(p->g, p->v, p->n) / gg;
+        } else {
+            lambda = 0;
+        }
+    }
+    p->probes++;
+    p->lambda = lambda;
+    edge = llp_pgo_edge(&opt->d, lambda);
+    rate = edge == edge ? p->d.scale * p->d.c * edge : p->d.lr_max;
+    if (rate < p->d.lr_min) rate = p->d.lr_min;
+    if (rate > p->d.lr_max) rate = p->d.lr_max;
+    opt->d.lr = rate;
+    p->lr = rate;
+    return LLP_OK;
 }
 
 /* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
