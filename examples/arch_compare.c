@@ -12,7 +12,9 @@
    the mean 1-D loss slice L(theta* + alpha d) - L(theta*) over filter-
    normalised random directions d, on one common alpha axis.
 
-   Design (every setting fixed before any result was looked at):
+   Design (every run setting below was fixed before any result was looked
+   at; the printed tables and the figure were laid out after the first run,
+   and they show every metric listed, none picked by its result):
      data      data/digits.csv (1797 images of 8 x 8 pixels, 10 classes), one
                split 80/20 into training and test samples with --seed,
                features standardised with the training statistics; softmax
@@ -30,9 +32,10 @@
      training  Adam, lr 1e-3, mini-batches of 32, 30 epochs (1350 steps),
                shuffling from seed + 2: the same optimizer, the same budget
                of steps and the same mini-batch order (the permutation only
-               depends on the sample count) for every architecture. Chosen
-               as a standard setting that trains all eight to a low training
-               loss on digits without tuning any of them.
+               depends on the sample count) for every architecture. A
+               standard setting, fixed before the first run and not tuned
+               per architecture (so some, e.g. h16-tanh, end at a higher
+               training loss than others: that is part of the comparison).
      report    llp_report_run at theta* on the full training objective, the
                default panel set (all but multi-start), desc.lr = 1e-3 and
                desc.batch_size = 32 (the training settings: eta lambda_max
@@ -60,20 +63,39 @@
 
    Outputs (in DIR):
      arch_compare_table.dat        one row per architecture: label, depth,
-                                   width, parameters, train/test loss and
-                                   accuracy, then value and standard error of
-                                   the report metrics (columns in the header)
+                                   width, parameters, train loss and accuracy,
+                                   test loss, accuracy and its binomial s.e.,
+                                   then value and standard error of 32 report
+                                   metrics by llp_report_metrics key (column
+                                   names in the header; nan: none, or a key
+                                   this build of the library does not report)
      arch_compare_slices.dat       alpha, then per architecture the mean and
                                    standard deviation of the loss rise
      arch_compare_<label>.txt      the report of each architecture (text and
      arch_compare_<label>.json     JSON, llp_report_write_text / _json)
-   and on stdout Markdown tables of the main metrics and of the slices at a
-   few alphas. Wall times go to stderr only. Same seed, same bytes in every
-   output file. plots/arch_compare.gp draws arch_compare.png.
+   and on stdout (aligned Markdown): the training outcome with the slice
+   metrics; curvature, sharpness, basin width, walk and gradient metrics;
+   the Spearman rank correlation over the architectures of each of those
+   metrics with the test loss and the test accuracy (computed for every
+   printed metric, none picked); the mean slices at a few alphas. CPU times
+   go to stderr only. Same seed, same bytes in every output file and on
+   stdout. plots/arch_compare.gp draws arch_compare.png.
 
-   Run time at the default settings: about 3 minutes on a 2-core machine
-   (-O2; the report of the 19k-parameter h256-tanh is the largest part);
-   --quick about 6 s. */
+   Reading the numbers: every metric is taken at one trained point per
+   architecture, on the training loss; lambda_max, trace, plain sharpness,
+   PAC-Bayes sigma*, basin width and the walk statistics are in parameter
+   units and change under reparametrisation (ReLU rescaling, and simply a
+   different parameter count: basin width along unit directions grows like
+   sqrt(n / trace)); only the adaptive sharpness is rescaling-invariant (for
+   ReLU). Cross-entropy curvature also shrinks as the training loss falls,
+   and the architectures end at different training losses. With 359 test
+   samples a test accuracy carries a binomial s.e. of about 0.009, larger
+   than most differences between the architectures here.
+
+   Run time at the default settings: 94 to 99 s of CPU (1 min 45 s to 2 min
+   40 s wall on a busy shared 2-core machine, -O2); the reports dominate (the
+   19k-parameter h256-tanh alone about 20 s), training takes under 0.5 s per
+   architecture. --quick: 9 to 10 s (20 s under ASan/UBSan). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,12 +135,13 @@ static const int QUICK_SET[] = {0, 3, 5};
 
 /* The report metrics kept in the table, by JSON key (llp_report_metrics). */
 static const char *const KEYS[] = {
-    "slice_roughness", "slice_roughness_q", "surface_roughness_q", "slice_tv",        "slice_minima",   "slice_convexity",       "surface_roughness",
-    "surface_minima",  "surface_convexity", "fla_rho1",     "fla_corr_len",          "fla_fem_small",
-    "keskar",          "sharp_random",    "sharp_random_adaptive", "sharp_adaptive_max", "pacbayes_sigma",
-    "pacbayes_censored", "lambda_max",    "lambda_min",     "neg_over_max",          "trace",
-    "neg_ratio",       "eta_lambda_max",  "b_simple",       "grad_cosine",           "grad_norm",
-    "lr_max_stable",   "basin_width",     "basin_censored", "input_grad_l1",         "pgd_acc_drop"};
+    "slice_roughness",   "slice_roughness_q",     "surface_roughness_q", "slice_tv",       "slice_minima",
+    "slice_convexity",   "surface_roughness",     "surface_minima",      "surface_convexity", "fla_rho1",
+    "fla_corr_len",      "fla_fem_small",         "keskar",              "sharp_random",   "sharp_random_adaptive",
+    "sharp_adaptive_max", "pacbayes_sigma",       "pacbayes_censored",   "lambda_max",     "lambda_min",
+    "neg_over_max",      "trace",                 "neg_ratio",           "eta_lambda_max", "b_simple",
+    "grad_cosine",       "grad_norm",             "lr_max_stable",       "basin_width",    "basin_censored",
+    "input_grad_l1",     "pgd_acc_drop"};
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 #define N_LEAD 8 /* depth width params train_loss train_acc test_loss test_acc test_acc_se */
 #define N_NUM (N_LEAD + 2 * N_KEYS)
@@ -191,7 +214,7 @@ static void cell(char *buf, size_t len, double v, double se) {
     else snprintf(buf, len, "%.3g", v);
 }
 
-#define MD_COLS 17
+#define MD_COLS 12 /* at most 1 + 11 columns in a printed table */
 #define MD_CELL 40
 
 /* One Markdown table with every column padded to its widest cell. cells:
