@@ -3119,7 +3119,12 @@ typedef struct llp_report_metric {
     double value;              /* NaN when the tool could not tell */
     double se;                 /* its standard error, NaN when it has none */
     const char *unit;          /* unit, scale or reference point */
+    int kind;                  /* LLP_METRIC_MEASURED, _SETTING (an input echoed: lr, fla_step,
+                                  ms_restarts, pacbayes_censored and basin_censored are
+                                  measured) or _DERIVED (a function of another row: eta_lambda_max,
+                                  lr_edge, lr_edge_lr of lambda_max, eta_star = 1 / ghg) */
 } llp_report_metric;
+enum { LLP_METRIC_MEASURED = 0, LLP_METRIC_SETTING = 1, LLP_METRIC_DERIVED = 2 };
 #define LLP_REPORT_MAX_METRICS 80
 /* The report's numbers as a flat list, for programs that compare reports
    (sweeps, tables of many models). Writes min(count, cap) rows into rows
@@ -13708,6 +13713,17 @@ static size_t llp__rep_rows(const llp_report *r, llp__rep_row *rows) {
     return m;
 }
 
+static int llp__rep_kind(const char *key) {
+    static const char *const settings[] = {"lr", "fla_step", "ms_restarts"};
+    static const char *const derived[] = {"eta_lambda_max", "lr_edge", "lr_edge_lr", "eta_star"};
+    size_t i;
+    for (i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        if (strcmp(key, settings[i]) == 0) return LLP_METRIC_SETTING;
+    for (i = 0; i < sizeof derived / sizeof derived[0]; i++)
+        if (strcmp(key, derived[i]) == 0) return LLP_METRIC_DERIVED;
+    return LLP_METRIC_MEASURED;
+}
+
 LLPDEF size_t llp_report_metrics(const llp_report *r, llp_report_metric *rows, size_t cap) {
     llp__rep_row all[LLP__REP_MAXROWS];
     size_t m, i;
@@ -13720,6 +13736,7 @@ LLPDEF size_t llp_report_metrics(const llp_report *r, llp_report_metric *rows, s
         rows[i].value = all[i].value;
         rows[i].se = all[i].se;
         rows[i].unit = all[i].unit;
+        rows[i].kind = llp__rep_kind(all[i].key);
     }
     return m;
 }

@@ -351,6 +351,21 @@ static void test_mlp_report(void) {
             CHECK(q < nm && rows[q].value == r.hessian.lambda_max && strcmp(rows[q].panel, "hessian") == 0,
                   "lambda_max row: panel hessian, the panel's value");
             CHECK(llp_report_metrics(&r, rows, 3) == nm, "a short cap still returns the full count");
+            {
+                size_t nset = 0, nder = 0;
+                for (q = 0; q < nm; q++) {
+                    nset += rows[q].kind == LLP_METRIC_SETTING;
+                    nder += rows[q].kind == LLP_METRIC_DERIVED;
+                    if (strcmp(rows[q].key, "lr") == 0 || strcmp(rows[q].key, "fla_step") == 0)
+                        CHECK(rows[q].kind == LLP_METRIC_SETTING, "%s is a setting", rows[q].key);
+                    if (strcmp(rows[q].key, "lr_edge") == 0 || strcmp(rows[q].key, "eta_star") == 0)
+                        CHECK(rows[q].kind == LLP_METRIC_DERIVED, "%s is derived", rows[q].key);
+                    if (strcmp(rows[q].key, "lambda_max") == 0 || strcmp(rows[q].key, "slice_roughness") == 0)
+                        CHECK(rows[q].kind == LLP_METRIC_MEASURED, "%s is measured", rows[q].key);
+                }
+                CHECK(nset == 2 && nder == 4, "2 settings (lr, fla_step) and 4 derived rows (got %lu, %lu)",
+                      (unsigned long)nset, (unsigned long)nder);
+            }
         }
         CHECK(strstr(js, ": nan") == NULL && strstr(js, ": inf") == NULL && strstr(js, ": -inf") == NULL &&
                   strstr(js, "NaN") == NULL && strstr(js, "Infinity") == NULL,
