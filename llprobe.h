@@ -3477,6 +3477,300 @@ LLPDEF llp_result llp_meta_cv(const double *X, const double *y, size_t n, size_t
 /* Free and zero. Safe on a zeroed struct. */
 LLPDEF void llp_meta_cv_free(llp_meta_cv_result *res);
 
+/* ---- hyperparameter spaces, samplers and multi-fidelity schedules ----------
+   The layer a hyperparameter search is built on: a space of hyperparameters
+   (each a range or a list of choices), its decoding from the unit cube, three
+   deterministic designs over it (grid, random, Latin hypercube), the mapping
+   of one configuration onto the MLP, optimizer and trainer descriptors, a
+   one-line text form, and the resource schedules of successive halving and
+   Hyperband. Nothing here evaluates an objective: every function costs zero
+   loss, gradient and HVP evaluations (so no result carries an llp_evals; the
+   budget of a search is what its training runs spend, see the schedules).
+
+   The unit cube. Every design is first a set of points u in [0, 1)^D (one
+   coordinate per dimension of the space, in the space's dimension order)
+   and then decoded, dimension by dimension, by llp_hp_decode:
+     linear range     v = lo + u (hi - lo)
+     log range        v = lo exp(u ln(hi / lo))    (= exp(ln lo + u (ln hi - ln lo)),
+                                                    written so u = 1/2 gives the
+                                                    geometric mean to a few ulps)
+     integer, linear  v = floor(lo + u (hi - lo + 1)): each of the hi - lo + 1
+                      integers is the image of an interval of u of length
+                      1 / (hi - lo + 1), so a uniform u makes them equally likely
+     integer, log     v = floor(lo exp(u ln((hi + 1) / lo))): the log-uniform law
+                      on [lo, hi + 1) floored, so P(v = k) = ln((k+1)/k) / ln((hi+1)/lo)
+                      (the integer analogue of a log axis: P(v = 1) = P(64 <= v <= 127))
+     choices          v = choice[floor(u count)]
+   each clamped to [lo, hi] (or the last choice), since rounding at u -> 1 may
+   land one ulp or one integer beyond. So a uniform u gives the uniform (or
+   log-uniform) law on every dimension, and every design below is a design
+   over that law: grid, random search and a Latin hypercube of the same
+   space sample the same distribution, which is what a comparison of search
+   strategies at equal compute needs.
+
+   Which descriptor field each key sets: see llp_hp_apply. */
+
+/* The hyperparameters a space can vary. */
+typedef enum llp_hp_key {
+    LLP_HP_LR = 0,       /* opt->lr, > 0 (usually a log range) */
+    LLP_HP_WEIGHT_DECAY, /* opt->weight_decay, >= 0 (log range, or choices with 0) */
+    LLP_HP_MOMENTUM,     /* opt->momentum (MOMENTUM, NESTEROV) or opt->beta1 (ADAM, ADAMW), in [0, 1) */
+    LLP_HP_BATCH_SIZE,   /* train->batch_size, integer >= 1 */
+    LLP_HP_WIDTH,        /* every hidden layer's size, integer in [1, 2^24] */
+    LLP_HP_DEPTH,        /* number of hidden layers, integer in [0, LLP_MAX_LAYERS - 1] */
+    LLP_HP_INIT_SCALE,   /* mlp->init_scale, > 0 */
+    LLP_HP_OPTIMIZER,    /* opt->kind: categorical, choices are llp_opt_kind values */
+    LLP_HP_KEYS          /* number of keys */
+} llp_hp_key;
+
+typedef enum llp_hp_scale { LLP_HP_LINEAR = 0, LLP_HP_LOG = 1 } llp_hp_scale;
+
+#define LLP_HP_MAX_CHOICES 16       /* choices of one categorical dimension */
+#define LLP_HP_MAX_LEVELS (1 << 24) /* grid levels per dimension */
+
+/* One dimension: a range [lo, hi] (linear or log, optionally integers) or,
+   when n_choices > 0, an explicit list of values (categorical: optimizer
+   kinds; or a fixed list such as batch sizes {16, 32, 64, 128}). Zero-
+   initialise and set what you need. Rules (llp_hp_space_validate):
+     - range: lo, hi finite, lo <= hi (lo == hi: a constant); LOG needs lo > 0;
+       integer needs integral lo and hi with hi - lo < 2^53; BATCH_SIZE, WIDTH
+       and DEPTH ranges must set `integer`; OPTIMIZER must use choices;
+     - choices: 1..LLP_HP_MAX_CHOICES distinct values, and lo, hi, scale,
+       integer left zero (a dimension is a range or a list, never both);
+     - every value the dimension can produce lies in its key's domain (see
+       llp_hp_key): for a range it is enough that lo and hi do. */
+typedef struct llp_hp_dim {
+    llp_hp_key key;
+    llp_hp_scale scale; /* range: LINEAR or LOG */
+    int integer;        /* range: nonzero = integers only */
+    double lo, hi;      /* range: both ends included (integers) or reachable in the limit */
+    size_t n_choices;   /* > 0: categorical, the value is one of choice[0..n_choices-1] */
+    double choice[LLP_HP_MAX_CHOICES];
+} llp_hp_dim;
+
+/* A space: n_dims (1..LLP_HP_KEYS) dimensions, each key at most once. The
+   dimension order is the order of unit-cube coordinates and of the grid. */
+typedef struct llp_hp_space {
+    size_t n_dims;
+    llp_hp_dim dim[LLP_HP_KEYS];
+} llp_hp_space;
+
+/* A configuration: value[k] is meaningful when bit k of `set` is on (the
+   space sets key k); the decoders write 0 into the other values. Keys that
+   are not set keep the base descriptors' values in llp_hp_apply. */
+typedef struct llp_hp_config {
+    double value[LLP_HP_KEYS];
+    unsigned set; /* bit k (1u << k): key k set */
+} llp_hp_config;
+
+/* Short names, also the tokens of llp_hp_format: "lr", "wd", "momentum",
+   "batch", "width", "depth", "init", "opt"; "unknown" otherwise. */
+LLPDEF const char *llp_hp_key_name(llp_hp_key k);
+
+/* Check a space against the rules of llp_hp_dim. LLP_OK, or LLP_ERR_ARG with
+   err->message (err may be NULL; it is cleared first) naming the dimension,
+   its key and the rule broken — e.g. "dimension 1 (wd): log scale needs
+   lo > 0 (lo = 0)". Every function taking a space runs this first. */
+LLPDEF llp_result llp_hp_space_validate(const llp_hp_space *s, llp_error *err);
+
+/* Check a configuration: no bits beyond LLP_HP_KEYS, every set value in its
+   key's domain (integral where the key is an integer, a valid llp_opt_kind
+   for OPTIMIZER). LLP_OK or LLP_ERR_ARG. A configuration with nothing set
+   is valid (it applies the bases unchanged). */
+LLPDEF llp_result llp_hp_config_validate(const llp_hp_config *c);
+
+/* u: (s->n_dims) unit-cube coordinates, each in [0, 1), in dimension order ->
+   *out (the decoding rules at the top of this section). LLP_ERR_ARG for a bad
+   space or a u outside [0, 1) (NaN included); *out untouched on error. */
+LLPDEF llp_result llp_hp_decode(const llp_hp_space *s, const double *u, llp_hp_config *out);
+
+/* The inverse of llp_hp_decode, for features of a configuration (e.g. a
+   meta-model's inputs): u: (s->n_dims) out, in [0, 1).
+     linear    (v - lo) / (hi - lo)       (0.5 when lo == hi)
+     log       ln(v / lo) / ln(hi / lo)   (0.5 when lo == hi)
+     integer   the centre of v's interval of u: (v - lo + 1/2) / (hi - lo + 1),
+               log: ln(sqrt(v (v + 1)) / lo) / ln((hi + 1) / lo)
+     choices   (index + 1/2) / count
+   (a u of 1, from v = hi on a continuous range, is written as 1 - 2^-53).
+   decode(encode(c)) == c exactly for integer and categorical keys and to
+   rounding (a few ulps) for continuous ones. LLP_ERR_ARG when c does not set
+   exactly the space's keys, or a value is outside its dimension (not a
+   listed choice, outside [lo, hi], not an integer); u untouched on error. */
+LLPDEF llp_result llp_hp_encode(const llp_hp_space *s, const llp_hp_config *c, double *u);
+
+/* Grid design: the Cartesian product of per-dimension levels.
+     - a continuous range (lo < hi) gets `levels` points at the cell centres
+       u = (i + 1/2) / levels, i = 0..levels-1, decoded: on a log axis they
+       are geometric (ratio (hi/lo)^(1/levels), first lo (hi/lo)^(1/(2 levels)));
+     - an integer range with hi - lo + 1 <= levels values gets every integer
+       lo..hi; a larger one the decoded centres (distinct on a linear axis; on
+       a log axis, near lo the centres are denser than the integers and the
+       repeats are merged, so that dimension may get fewer than `levels`
+       values);
+     - a categorical dimension gets every choice in listed order, whatever
+       `levels` is; a constant range (lo == hi) gets one value.
+   Cell centres, not endpoints: each grid point then stands for an equal-
+   probability cell of the law random search samples (the grid is the
+   midpoint rule of that law, 1 level = its median), the points stay inside
+   the half-open cube the decoders take, and a coarse log grid does not spend
+   two of its few points on the extremes, which are the likeliest to diverge
+   or underfit.
+   Order: the LAST dimension varies fastest (row-major, as llp_grid_search):
+   configuration t has level index i_d = (t / prod_{e > d} count_e) mod count_d.
+   Output: out NULL: only *count (the product, overflow-checked) is written.
+   Else out must hold cap >= *count configurations; cap too small gives
+   LLP_ERR_ARG with nothing written (query first). levels in 1..LLP_HP_MAX_LEVELS
+   (LLP_ERR_ARG otherwise, also for a product that overflows size_t).
+   Allocates sum_d count_d doubles (LLP_ERR_NOMEM). Time: O(total) plus
+   O(levels) per log-integer dimension. (A continuous range only a few ulps
+   wide may decode two centres to the same double; they are kept, so the
+   count never depends on rounding.) */
+LLPDEF llp_result llp_hp_grid(const llp_hp_space *s, size_t levels, llp_hp_config *out, size_t cap, size_t *count);
+
+/* Random design (Bergstra & Bengio 2012): n configurations, u iid uniform
+   on [0, 1)^D, one llp_rng_uniform per coordinate in the order point 0
+   dimension 0, point 0 dimension 1, ..., point 1 dimension 0, ...; so the
+   first k points of a longer run with the same seed are the k-point run.
+   out: (n). n >= 1. */
+LLPDEF llp_result llp_hp_random(const llp_hp_space *s, size_t n, llp_rng *rng, llp_hp_config *out);
+
+/* Latin hypercube on the unit cube (McKay, Beckman & Conover 1979): n points
+   in `dims` dimensions, u: (n, dims) row-major out. Each dimension's [0, 1)
+   is split into n strata [k/n, (k+1)/n) and holds exactly one point per
+   stratum: u[j][d] = (pi_d(j) + x_jd) / n with pi_d an independent uniform
+   random permutation of 0..n-1 per dimension and x_jd uniform on [0, 1)
+   (jitter within the stratum). Every margin is thus a stratified sample:
+   each one-dimensional mean has variance no larger than random sampling's
+   for monotone functions, and a categorical dimension with c choices gets
+   each choice floor(n/c) or ceil(n/c) times. Rounding never moves a point
+   out of its stratum: floor(u n) == pi_d(j) and u < 1 are enforced by
+   moving u a few ulps with nextafter (k + x may round to k + 1, and
+   fl(fl(k/n) n) may be below k). Stream: for d = 0..dims-1,
+   llp_rng_permutation(n) then n uniforms (j = 0..n-1). Allocates n size_t.
+   n, dims >= 1. */
+LLPDEF llp_result llp_hp_lhs_unit(size_t n, size_t dims, llp_rng *rng, double *u);
+
+/* Latin hypercube over a space: llp_hp_lhs_unit(n, s->n_dims) decoded
+   (same rng stream, so same bits as decoding llp_hp_lhs_unit's points).
+   out: (n). Allocates n (dims + 1) words. */
+LLPDEF llp_result llp_hp_lhs(const llp_hp_space *s, size_t n, llp_rng *rng, llp_hp_config *out);
+
+/* Apply a configuration: copy the bases to the outputs, then set
+     LR            opt->lr
+     WEIGHT_DECAY  opt->weight_decay — the OPTIMIZER's decay (coupled L2 in
+                   the gradient for SGD/MOMENTUM/NESTEROV/RMSPROP/ADAM,
+                   decoupled lr wd theta for ADAMW), NOT the MLP's L2 term
+                   mlp->weight_decay (kept as the base has it): the objective
+                   then is the same function for every configuration, so
+                   training and validation losses stay comparable between
+                   configurations (with the MLP's term, wd would change the
+                   loss being measured). Note the meaning of a given wd still
+                   differs between ADAMW and the others.
+     MOMENTUM      opt->momentum for MOMENTUM and NESTEROV, opt->beta1 for
+                   ADAM and ADAMW, ignored for SGD and RMSPROP (this library's
+                   RMSprop has no momentum); the kind is the one after
+                   OPTIMIZER is applied. A value of 0 is written as DBL_MIN
+                   (2.2e-308), because a 0 in llp_opt_desc means "default
+                   0.9": the step then differs from exact zero momentum by at
+                   most DBL_MIN |u|, below any rounding of a normal-range step.
+     BATCH_SIZE    train->batch_size
+     WIDTH, DEPTH  the hidden layers: inputs sizes[0] and outputs
+                   sizes[base n_layers] kept from base_mlp; depth D (DEPTH, or
+                   the base's hidden count n_layers - 1) hidden layers, each of
+                   width W (WIDTH, or the base's first hidden width sizes[1]);
+                   n_layers = D + 1, sizes beyond zeroed. layer_act overrides
+                   of the first min(D, base hidden count) hidden layers are
+                   kept, the others set to DEFAULT (the base's act). When
+                   neither key is set the base architecture is copied as is
+                   (unequal widths included); with D = 0 (a linear model) a
+                   WIDTH is accepted and has nothing to set.
+     INIT_SCALE    mlp->init_scale
+     OPTIMIZER     opt->kind
+   A (base, out) pair: out NULL skips that descriptor, and is LLP_ERR_ARG
+   when c sets a key it owns (mlp: WIDTH, DEPTH, INIT_SCALE; opt: LR,
+   WEIGHT_DECAY, MOMENTUM, OPTIMIZER; train: BATCH_SIZE). base_opt or
+   base_train NULL means the all-zero (all-defaults) descriptor; base_mlp is
+   required when mlp is requested (it gives the inputs and outputs) and must
+   have n_layers in 1..LLP_MAX_LAYERS. An output may alias its base.
+   LLP_ERR_ARG for an invalid c (llp_hp_config_validate), a depth > 0 with no
+   width (WIDTH unset and a base without hidden layers), and the above;
+   nothing is written on error. The outputs are not otherwise validated:
+   llp_mlp_init / llp_opt_init / llp_trainer_init still check them. */
+LLPDEF llp_result llp_hp_apply(const llp_hp_config *c, const llp_mlp_desc *base_mlp, const llp_opt_desc *base_opt,
+                               const llp_train_desc *base_train, llp_mlp_desc *mlp, llp_opt_desc *opt,
+                               llp_train_desc *train);
+
+/* One deterministic line of the set keys in key order, separated by single
+   spaces: "lr=0.001 wd=1e-05 momentum=0.9 batch=32 width=64 depth=2 init=1
+   opt=adam". Continuous keys %.6g; integer keys (batch, width, depth) as
+   integers (%.0f, so width=16777216 is not cut to 1.67772e+07); opt as
+   llp_opt_name (a value that is no llp_opt_kind: %.6g). Bits beyond the keys
+   are ignored; nothing set gives "". snprintf semantics: writes at most
+   len - 1 characters and a NUL (buf may be NULL when len is 0), returns the
+   full length. c NULL: "" and 0. */
+LLPDEF size_t llp_hp_format(const llp_hp_config *c, char *buf, size_t len);
+
+/* ---- successive halving and Hyperband (schedules only: no training) ------ */
+
+#define LLP_HP_MAX_RUNGS 64    /* n < 2^64 and eta >= 2 give at most 64 rungs */
+#define LLP_HP_MAX_BRACKETS 32 /* Hyperband: s_max <= 31 */
+
+typedef struct llp_hp_rung {
+    size_t n; /* configurations trained in this rung */
+    double r; /* resource each is trained to (units of r and R: steps, epochs, ...) */
+} llp_hp_rung;
+
+typedef struct llp_hp_sh_schedule {
+    size_t n_rungs;
+    llp_hp_rung rung[LLP_HP_MAX_RUNGS];
+    double total;        /* sum_i n_i r_i: every rung trains its survivors from scratch */
+    double total_resume; /* sum_i n_i (r_i - r_{i-1}), r_{-1} = 0: survivors resume */
+} llp_hp_sh_schedule;
+
+/* Successive halving in the form Hyperband runs it (Li, Jamieson, DeSalvo,
+   Rostamizadeh & Talwalkar 2018, Algorithm 1 inner loop; after Jamieson &
+   Talwalkar 2016): start n configurations at resource r, keep the best
+   1/eta at every rung, multiply the resource by eta:
+       rung i:  n_i = floor(n eta^-i)   configurations at   r_i = r eta^i,
+   for i = 0, 1, ... as long as n_i >= 1 AND r_i <= R (1 + 1e-9); the first
+   rung breaking either condition and all after it are dropped. The slack
+   1e-9 keeps a rung whose r eta^i equals R up to rounding (r = 0.1,
+   R = 0.3, eta = 3: 0.1 * 3 is 0.30000000000000004 in double). The best configuration of the last rung is the
+   selection; when no r eta^i hits R the last rung trains to less than R.
+   n_i is exact integer division (eta is an integer, eta^i an exact size_t),
+   r_i = r * eta^i in double.
+   Budget: `total` (from scratch) is the figure of Li et al.'s analysis;
+   `total_resume` is what a run spends when survivors continue from their
+   rung-(i-1) state, which llp_trainer_save/llp_trainer_load make exact: the
+   selector that resumes should count total_resume, and report total when
+   comparing with published budgets. Converting resource to gradient
+   evaluations (steps x 1, x 2 with SAM) is the caller's job.
+   eta: 0 -> 3, else >= 2. n >= 1, 0 < r <= R, finite. LLP_ERR_ARG otherwise;
+   *out untouched on error. */
+LLPDEF llp_result llp_hp_successive_halving(size_t n, double r, double R, unsigned eta, llp_hp_sh_schedule *out);
+
+typedef struct llp_hp_hyperband_schedule {
+    size_t s_max;                                    /* floor(log_eta(R / r)), by integer powers */
+    size_t n_brackets;                               /* s_max + 1 */
+    llp_hp_sh_schedule bracket[LLP_HP_MAX_BRACKETS]; /* bracket[j]: s = s_max - j, s + 1 rungs */
+    double total, total_resume;                      /* sums over the brackets */
+} llp_hp_hyperband_schedule;
+
+/* Hyperband (Li et al. 2018, Algorithm 1) with minimum resource r, maximum R:
+     s_max = floor(log_eta(R / r)) = the largest s with r eta^s <= R (1 + 1e-9),
+             found by multiplying integer powers (floor(log(243)/log(3)) is 4
+             in double arithmetic, not 5; this gives 5);
+     bracket s = s_max, ..., 0:  n = ceil((s_max + 1) eta^s / (s + 1)) (exact
+             integer arithmetic), r_s = R eta^-s, and a successive-halving run
+             with rungs i = 0..s: n_i = floor(n eta^-i), r_i = R eta^-(s-i)
+             (= r_s eta^i, written so the last rung is R exactly).
+   For R = 81, eta = 3 (r = 1) this is Table 1 of Li et al. Each bracket's
+   totals are as in llp_hp_successive_halving; a bracket's from-scratch total
+   is at most about (s_max + 1) R (the paper's B). s_max > 31, or a
+   (s_max + 1) eta^s_max overflowing size_t, is LLP_ERR_ARG; arguments as
+   llp_hp_successive_halving (no n). *out untouched on error. */
+LLPDEF llp_result llp_hp_hyperband(double r, double R, unsigned eta, llp_hp_hyperband_schedule *out);
+
 #ifdef __cplusplus
 }
 #endif
@@ -15123,6 +15417,539 @@ LLPDEF void llp_meta_cv_free(llp_meta_cv_result *res) {
     LLP_FREE(res->block);
     memset(res, 0, sizeof *res);
 }
+
+/* ---- 11.10d hyperparameter spaces, samplers, successive halving and Hyperband ---- */
+
+#define LLP__HP_SLACK 1e-9
+#define LLP__HP_INT_MAX 9007199254740992.0 /* 2^53: integers exact in double */
+#define LLP__HP_BIT(k) (1u << (k))
+
+static const char *const llp__hp_names[LLP_HP_KEYS] = {"lr",    "wd",    "momentum", "batch",
+                                                       "width", "depth", "init",     "opt"};
+
+LLPDEF const char *llp_hp_key_name(llp_hp_key k) {
+    if ((unsigned)k >= (unsigned)LLP_HP_KEYS) return "unknown";
+    return llp__hp_names[k];
+}
+
+static int llp__hp_is_int(double v) { return llp__isfinite(v) && floor(v) == v; }
+
+static int llp__hp_int_key(int k) { return k == LLP_HP_BATCH_SIZE || k == LLP_HP_WIDTH || k == LLP_HP_DEPTH; }
+
+/* NULL when v is in key k's domain, else why not. */
+static const char *llp__hp_value_bad(int k, double v) {
+    double bmax = LLP__HP_INT_MAX;
+    if ((double)(size_t)-1 < bmax) bmax = (double)(size_t)-1;
+    if (!llp__isfinite(v)) return "not finite";
+    switch (k) {
+    case LLP_HP_LR: return v > 0 ? NULL : "the learning rate must be > 0";
+    case LLP_HP_WEIGHT_DECAY: return v >= 0 ? NULL : "weight decay must be >= 0";
+    case LLP_HP_MOMENTUM: return v >= 0 && v < 1 ? NULL : "momentum must be in [0, 1)";
+    case LLP_HP_BATCH_SIZE:
+        return floor(v) == v && v >= 1 && v <= bmax ? NULL : "the batch size must be an integer >= 1";
+    case LLP_HP_WIDTH:
+        return floor(v) == v && v >= 1 && v <= (double)(1 << 24) ? NULL : "the width must be an integer in [1, 2^24]";
+    case LLP_HP_DEPTH:
+        return floor(v) == v && v >= 0 && v <= (double)(LLP_MAX_LAYERS - 1)
+                   ? NULL
+                   : "the depth must be an integer in [0, LLP_MAX_LAYERS - 1]";
+    case LLP_HP_INIT_SCALE: return v > 0 ? NULL : "the initialisation scale must be > 0";
+    case LLP_HP_OPTIMIZER:
+        return floor(v) == v && v >= 0 && v <= (double)LLP_OPT_ADAMW ? NULL
+                                                                     : "the optimizer must be an llp_opt_kind value";
+    default: break;
+    }
+    return "unknown key";
+}
+
+LLPDEF llp_result llp_hp_space_validate(const llp_hp_space *s, llp_error *err) {
+    unsigned seen = 0;
+    size_t d, j, m;
+    llp__clear_error(err);
+    if (!s) return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "hp space: NULL");
+    if (s->n_dims < 1 || s->n_dims > (size_t)LLP_HP_KEYS)
+        return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "hp space: n_dims = %lu, outside 1..%d",
+                         (unsigned long)s->n_dims, (int)LLP_HP_KEYS);
+    for (d = 0; d < s->n_dims; d++) {
+        const llp_hp_dim *x = &s->dim[d];
+        unsigned long dl = (unsigned long)d;
+        int k = (int)x->key;
+        const char *nm, *bad;
+        if (k < 0 || k >= (int)LLP_HP_KEYS)
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu: key %d is not an llp_hp_key", dl, k);
+        nm = llp__hp_names[k];
+        if (seen >> k & 1u)
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0,
+                             "dimension %lu (%s): key already set by an earlier dimension", dl, nm);
+        seen |= 1u << k;
+        if (x->n_choices > LLP_HP_MAX_CHOICES)
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu (%s): %lu choices, at most %d", dl, nm,
+                             (unsigned long)x->n_choices, LLP_HP_MAX_CHOICES);
+        if (x->n_choices) {
+            if (x->lo != 0 || x->hi != 0 || x->scale != LLP_HP_LINEAR || x->integer)
+                return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0,
+                                 "dimension %lu (%s): a list of choices leaves lo, hi, scale and integer zero", dl, nm);
+            for (j = 0; j < x->n_choices; j++) {
+                bad = llp__hp_value_bad(k, x->choice[j]);
+                if (bad)
+                    return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu (%s): choice %lu (%.6g): %s", dl, nm,
+                                     (unsigned long)j, x->choice[j], bad);
+                for (m = 0; m < j; m++)
+                    if (x->choice[m] == x->choice[j])
+                        return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu (%s): choice %.6g listed twice",
+                                         dl, nm, x->choice[j]);
+            }
+            continue;
+        }
+        if (k == LLP_HP_OPTIMIZER)
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0,
+                             "dimension %lu (%s): the optimizer is categorical: list llp_opt_kind values in choice", dl,
+                             nm);
+        if ((int)x->scale != (int)LLP_HP_LINEAR && (int)x->scale != (int)LLP_HP_LOG)
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu (%s): scale %d is neither LINEAR nor LOG", dl,
+                             nm, (int)x->scale);
+        if (!llp__isfinite(x->lo) || !llp__isfinite(x->hi))
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu (%s): lo and hi must be finite", dl, nm);
+        if (!(x->lo <= x->hi))
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu (%s): lo %.6g > hi %.6g", dl, nm, x->lo,
+                             x->hi);
+        if (x->scale == LLP_HP_LOG && !(x->lo > 0))
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu (%s): log scale needs lo > 0 (lo = %.6g)", dl,
+                             nm, x->lo);
+        if (llp__hp_int_key(k) && !x->integer)
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu (%s): an integer key needs the integer flag",
+                             dl, nm);
+        if (x->integer && (!llp__hp_is_int(x->lo) || !llp__hp_is_int(x->hi) || !(x->hi - x->lo < LLP__HP_INT_MAX)))
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0,
+                             "dimension %lu (%s): an integer range needs integral lo, hi with hi - lo < 2^53", dl, nm);
+        bad = llp__hp_value_bad(k, x->lo);
+        if (!bad) bad = llp__hp_value_bad(k, x->hi);
+        if (bad)
+            return llp__fail(err, LLP_ERR_ARG, NULL, 0, 0, "dimension %lu (%s): range [%.6g, %.6g]: %s", dl, nm, x->lo,
+                             x->hi, bad);
+    }
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_hp_config_validate(const llp_hp_config *c) {
+    int k;
+    if (!c) return LLP_ERR_ARG;
+    if (c->set >> LLP_HP_KEYS) return LLP_ERR_ARG;
+    for (k = 0; k < (int)LLP_HP_KEYS; k++)
+        if ((c->set >> k & 1u) && llp__hp_value_bad(k, c->value[k])) return LLP_ERR_ARG;
+    return LLP_OK;
+}
+
+/* ln(hi / lo) for 0 < lo <= hi, to ~1 ulp when hi / lo is finite. */
+static double llp__hp_log_ratio(double hi, double lo) {
+    double q = hi / lo;
+    return llp__isfinite(q) ? log(q) : log(hi) - log(lo);
+}
+
+/* lo exp(u ln(top / lo)), without overflow in the intermediate. */
+static double llp__hp_log_point(double lo, double top, double u) {
+    double q = top / lo;
+    if (llp__isfinite(q)) return lo * exp(u * log(q));
+    return exp(log(lo) + u * (log(top) - log(lo)));
+}
+
+static double llp__hp_clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* One coordinate u in [0, 1) -> the dimension's value. */
+static double llp__hp_decode_dim(const llp_hp_dim *x, double u) {
+    double v;
+    if (x->n_choices) {
+        size_t i = (size_t)(u * (double)x->n_choices);
+        if (i >= x->n_choices) i = x->n_choices - 1;
+        return x->choice[i];
+    }
+    if (x->integer) {
+        if (x->scale == LLP_HP_LOG)
+            v = floor(llp__hp_log_point(x->lo, x->hi + 1, u));
+        else
+            v = floor(x->lo + u * (x->hi - x->lo + 1));
+    } else if (x->scale == LLP_HP_LOG) {
+        v = llp__hp_log_point(x->lo, x->hi, u);
+    } else {
+        v = x->lo + u * (x->hi - x->lo);
+    }
+    return llp__hp_clamp(v, x->lo, x->hi);
+}
+
+static void llp__hp_decode_point(const llp_hp_space *s, const double *u, llp_hp_config *out) {
+    size_t d;
+    memset(out, 0, sizeof *out);
+    for (d = 0; d < s->n_dims; d++) {
+        int k = (int)s->dim[d].key;
+        out->value[k] = llp__hp_decode_dim(&s->dim[d], u[d]);
+        out->set |= 1u << k;
+    }
+}
+
+LLPDEF llp_result llp_hp_decode(const llp_hp_space *s, const double *u, llp_hp_config *out) {
+    size_t d;
+    llp_hp_config t;
+    llp_result r;
+    if (!s || !u || !out) return LLP_ERR_ARG;
+    r = llp_hp_space_validate(s, NULL);
+    if (r != LLP_OK) return r;
+    for (d = 0; d < s->n_dims; d++)
+        if (!(u[d] >= 0 && u[d] < 1)) return LLP_ERR_ARG;
+    llp__hp_decode_point(s, u, &t);
+    *out = t;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_hp_encode(const llp_hp_space *s, const llp_hp_config *c, double *u) {
+    double t[LLP_HP_KEYS];
+    unsigned keys = 0;
+    size_t d, j;
+    llp_result r;
+    if (!s || !c || !u) return LLP_ERR_ARG;
+    r = llp_hp_space_validate(s, NULL);
+    if (r != LLP_OK) return r;
+    for (d = 0; d < s->n_dims; d++)
+        keys |= 1u << (int)s->dim[d].key;
+    if (c->set != keys) return LLP_ERR_ARG;
+    for (d = 0; d < s->n_dims; d++) {
+        const llp_hp_dim *x = &s->dim[d];
+        double v = c->value[(int)x->key], w;
+        if (x->n_choices) {
+            for (j = 0; j < x->n_choices && x->choice[j] != v; j++) {
+            }
+            if (j == x->n_choices) return LLP_ERR_ARG;
+            w = ((double)j + 0.5) / (double)x->n_choices;
+        } else {
+            if (!(v >= x->lo && v <= x->hi)) return LLP_ERR_ARG;
+            if (x->integer) {
+                if (floor(v) != v) return LLP_ERR_ARG;
+                if (x->scale == LLP_HP_LOG)
+                    w = log(sqrt(v * (v + 1)) / x->lo) / llp__hp_log_ratio(x->hi + 1, x->lo);
+                else
+                    w = (v - x->lo + 0.5) / (x->hi - x->lo + 1);
+            } else if (x->lo == x->hi) {
+                w = 0.5;
+            } else if (x->scale == LLP_HP_LOG) {
+                w = log(v / x->lo) / llp__hp_log_ratio(x->hi, x->lo);
+            } else {
+                w = (v - x->lo) / (x->hi - x->lo);
+            }
+            if (!(w >= 0)) w = 0;
+            if (w >= 1) w = 1.0 - 1.0 / 9007199254740992.0;
+        }
+        t[d] = w;
+    }
+    for (d = 0; d < s->n_dims; d++)
+        u[d] = t[d];
+    return LLP_OK;
+}
+
+/* The grid values of one dimension (written to vals when not NULL); returns
+   their count. */
+static size_t llp__hp_grid_dim(const llp_hp_dim *x, size_t levels, double *vals) {
+    size_t i, c = 0;
+    double prev = 0;
+    if (x->n_choices) { /* every choice, in listed order */
+        if (vals)
+            for (i = 0; i < x->n_choices; i++)
+                vals[i] = x->choice[i];
+        return x->n_choices;
+    }
+    if (x->lo == x->hi) { /* a constant */
+        if (vals) vals[0] = x->lo;
+        return 1;
+    }
+    if (x->integer && x->hi - x->lo + 1 <= (double)levels) { /* every integer */
+        size_t m = (size_t)(x->hi - x->lo + 1);
+        if (vals)
+            for (i = 0; i < m; i++)
+                vals[i] = x->lo + (double)i;
+        return m;
+    }
+    if (!x->integer || x->scale == LLP_HP_LINEAR) { /* the decoded cell centres */
+        if (vals)
+            for (i = 0; i < levels; i++)
+                vals[i] = llp__hp_decode_dim(x, ((double)i + 0.5) / (double)levels);
+        return levels;
+    }
+    /* a log-integer axis with more integers than levels: the decoded centres,
+       repeats merged (decoding is monotone in u, so repeats are adjacent) */
+    for (i = 0; i < levels; i++) {
+        double v = llp__hp_decode_dim(x, ((double)i + 0.5) / (double)levels);
+        if (c && v == prev) continue;
+        if (vals) vals[c] = v;
+        prev = v;
+        c++;
+    }
+    return c;
+}
+
+LLPDEF llp_result llp_hp_grid(const llp_hp_space *s, size_t levels, llp_hp_config *out, size_t cap, size_t *count) {
+    size_t cnt[LLP_HP_KEYS], off[LLP_HP_KEYS], total = 1, sum = 0, d, t;
+    double *vals;
+    unsigned keys = 0;
+    llp_result r;
+    if (!s || !count) return LLP_ERR_ARG;
+    if (levels < 1 || levels > (size_t)LLP_HP_MAX_LEVELS) return LLP_ERR_ARG;
+    r = llp_hp_space_validate(s, NULL);
+    if (r != LLP_OK) return r;
+    for (d = 0; d < s->n_dims; d++) {
+        cnt[d] = llp__hp_grid_dim(&s->dim[d], levels, NULL);
+        off[d] = sum;
+        sum += cnt[d];
+        total = llp__mul(total, cnt[d]);
+        if (!total) return LLP_ERR_ARG; /* overflow (every count is >= 1) */
+        keys |= 1u << (int)s->dim[d].key;
+    }
+    if (!out) {
+        *count = total;
+        return LLP_OK;
+    }
+    if (cap < total) return LLP_ERR_ARG;
+    vals = (double *)LLP_MALLOC(sum * sizeof(double));
+    if (!vals) return LLP_ERR_NOMEM;
+    for (d = 0; d < s->n_dims; d++)
+        llp__hp_grid_dim(&s->dim[d], levels, vals + off[d]);
+    for (t = 0; t < total; t++) {
+        llp_hp_config *c = &out[t];
+        size_t q = t;
+        memset(c, 0, sizeof *c);
+        c->set = keys;
+        for (d = s->n_dims; d-- > 0;) { /* last dimension fastest */
+            c->value[(int)s->dim[d].key] = vals[off[d] + q % cnt[d]];
+            q /= cnt[d];
+        }
+    }
+    LLP_FREE(vals);
+    *count = total;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_hp_random(const llp_hp_space *s, size_t n, llp_rng *rng, llp_hp_config *out) {
+    size_t j, d;
+    llp_result r;
+    if (!s || !rng || !out || n < 1) return LLP_ERR_ARG;
+    r = llp_hp_space_validate(s, NULL);
+    if (r != LLP_OK) return r;
+    for (j = 0; j < n; j++) {
+        double u[LLP_HP_KEYS];
+        for (d = 0; d < s->n_dims; d++)
+            u[d] = llp_rng_uniform(rng);
+        llp__hp_decode_point(s, u, &out[j]);
+    }
+    return LLP_OK;
+}
+
+/* (k + jitter) / n, moved by ulps so that floor(u n) == k and u < 1 hold in
+   floating point (k + jitter may round up to k + 1). */
+static double llp__hp_stratum(size_t k, size_t n, double jitter) {
+    double N = (double)n, K = (double)k, u = (K + jitter) / N;
+    int it;
+    for (it = 0; it < 16 && u < 1 && floor(u * N) < K; it++)
+        u = nextafter(u, 2.0);
+    for (it = 0; it < 16 && u > 0 && (u >= 1 || floor(u * N) > K); it++)
+        u = nextafter(u, -1.0);
+    if (!(u < 1 && floor(u * N) == K)) u = (K + 0.5) / N; /* not reached for n < 2^50: a few ulps suffice */
+    return u;
+}
+
+LLPDEF llp_result llp_hp_lhs_unit(size_t n, size_t dims, llp_rng *rng, double *u) {
+    size_t *perm, bytes, j, d;
+    if (!rng || !u || n < 1 || dims < 1) return LLP_ERR_ARG;
+    if (!llp__mul(llp__mul(n, dims), sizeof(double))) return LLP_ERR_ARG; /* u's extent */
+    bytes = llp__mul(n, sizeof(size_t));
+    if (!bytes) return LLP_ERR_ARG;
+    perm = (size_t *)LLP_MALLOC(bytes);
+    if (!perm) return LLP_ERR_NOMEM;
+    for (d = 0; d < dims; d++) {
+        llp_rng_permutation(rng, perm, n);
+        for (j = 0; j < n; j++)
+            u[j * dims + d] = llp__hp_stratum(perm[j], n, llp_rng_uniform(rng));
+    }
+    LLP_FREE(perm);
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_hp_lhs(const llp_hp_space *s, size_t n, llp_rng *rng, llp_hp_config *out) {
+    size_t j, bytes;
+    double *u;
+    llp_result r;
+    if (!s || !rng || !out || n < 1) return LLP_ERR_ARG;
+    r = llp_hp_space_validate(s, NULL);
+    if (r != LLP_OK) return r;
+    bytes = llp__mul(llp__mul(n, s->n_dims), sizeof(double));
+    if (!bytes) return LLP_ERR_ARG;
+    u = (double *)LLP_MALLOC(bytes);
+    if (!u) return LLP_ERR_NOMEM;
+    r = llp_hp_lhs_unit(n, s->n_dims, rng, u);
+    if (r == LLP_OK)
+        for (j = 0; j < n; j++)
+            llp__hp_decode_point(s, u + j * s->n_dims, &out[j]);
+    LLP_FREE(u);
+    return r;
+}
+
+LLPDEF llp_result llp_hp_apply(const llp_hp_config *c, const llp_mlp_desc *base_mlp, const llp_opt_desc *base_opt,
+                               const llp_train_desc *base_train, llp_mlp_desc *mlp, llp_opt_desc *opt,
+                               llp_train_desc *train) {
+    const unsigned mlp_keys = LLP__HP_BIT(LLP_HP_WIDTH) | LLP__HP_BIT(LLP_HP_DEPTH) | LLP__HP_BIT(LLP_HP_INIT_SCALE);
+    const unsigned opt_keys = LLP__HP_BIT(LLP_HP_LR) | LLP__HP_BIT(LLP_HP_WEIGHT_DECAY) | LLP__HP_BIT(LLP_HP_MOMENTUM) |
+                              LLP__HP_BIT(LLP_HP_OPTIMIZER);
+    const unsigned train_keys = LLP__HP_BIT(LLP_HP_BATCH_SIZE);
+    llp_mlp_desc m;
+    llp_opt_desc o;
+    llp_train_desc t;
+    unsigned set;
+    llp_result r;
+    if (!c) return LLP_ERR_ARG;
+    r = llp_hp_config_validate(c);
+    if (r != LLP_OK) return r;
+    set = c->set;
+    if ((!mlp && (set & mlp_keys)) || (!opt && (set & opt_keys)) || (!train && (set & train_keys))) return LLP_ERR_ARG;
+    memset(&m, 0, sizeof m);
+    memset(&o, 0, sizeof o);
+    memset(&t, 0, sizeof t);
+    if (mlp) {
+        if (!base_mlp || base_mlp->n_layers < 1 || base_mlp->n_layers > LLP_MAX_LAYERS) return LLP_ERR_ARG;
+        m = *base_mlp;
+        if (set & (LLP__HP_BIT(LLP_HP_WIDTH) | LLP__HP_BIT(LLP_HP_DEPTH))) {
+            int h0 = m.n_layers - 1, in = m.sizes[0], nout = m.sizes[m.n_layers], D, W, keep, l;
+            D = (set & LLP__HP_BIT(LLP_HP_DEPTH)) ? (int)c->value[LLP_HP_DEPTH] : h0;
+            W = (set & LLP__HP_BIT(LLP_HP_WIDTH)) ? (int)c->value[LLP_HP_WIDTH] : h0 >= 1 ? m.sizes[1] : 0;
+            if (D >= 1 && W < 1) return LLP_ERR_ARG;
+            keep = D < h0 ? D : h0;
+            for (l = 0; l <= LLP_MAX_LAYERS; l++)
+                m.sizes[l] = 0;
+            m.sizes[0] = in;
+            for (l = 1; l <= D; l++)
+                m.sizes[l] = W;
+            m.sizes[D + 1] = nout;
+            for (l = keep; l < LLP_MAX_LAYERS; l++)
+                m.layer_act[l] = LLP_ACT_DEFAULT;
+            m.n_layers = D + 1;
+        }
+        if (set & LLP__HP_BIT(LLP_HP_INIT_SCALE)) m.init_scale = c->value[LLP_HP_INIT_SCALE];
+    }
+    if (opt) {
+        if (base_opt) o = *base_opt;
+        if (set & LLP__HP_BIT(LLP_HP_OPTIMIZER)) o.kind = (llp_opt_kind)(int)c->value[LLP_HP_OPTIMIZER];
+        if (set & LLP__HP_BIT(LLP_HP_LR)) o.lr = c->value[LLP_HP_LR];
+        if (set & LLP__HP_BIT(LLP_HP_WEIGHT_DECAY)) o.weight_decay = c->value[LLP_HP_WEIGHT_DECAY];
+        if (set & LLP__HP_BIT(LLP_HP_MOMENTUM)) {
+            double b = c->value[LLP_HP_MOMENTUM] > 0 ? c->value[LLP_HP_MOMENTUM] : DBL_MIN;
+            if (o.kind == LLP_OPT_MOMENTUM || o.kind == LLP_OPT_NESTEROV)
+                o.momentum = b;
+            else if (o.kind == LLP_OPT_ADAM || o.kind == LLP_OPT_ADAMW)
+                o.beta1 = b;
+        }
+    }
+    if (train) {
+        if (base_train) t = *base_train;
+        if (set & LLP__HP_BIT(LLP_HP_BATCH_SIZE)) t.batch_size = (size_t)c->value[LLP_HP_BATCH_SIZE];
+    }
+    if (mlp) *mlp = m;
+    if (opt) *opt = o;
+    if (train) *train = t;
+    return LLP_OK;
+}
+
+LLPDEF size_t llp_hp_format(const llp_hp_config *c, char *buf, size_t len) {
+    char line[512];
+    size_t n = 0, i;
+    int k;
+    line[0] = 0;
+    if (c) {
+        for (k = 0; k < (int)LLP_HP_KEYS; k++) {
+            double v = c->value[k];
+            int w;
+            size_t room = sizeof line - n;
+            if (!(c->set >> k & 1u)) continue;
+            if (k == LLP_HP_OPTIMIZER && !llp__hp_value_bad(k, v))
+                w = snprintf(line + n, room, "%s%s=%s", n ? " " : "", llp__hp_names[k],
+                             llp_opt_name((llp_opt_kind)(int)v));
+            else if (llp__hp_int_key(k) && llp__hp_is_int(v) && fabs(v) < 1e15)
+                w = snprintf(line + n, room, "%s%s=%.0f", n ? " " : "", llp__hp_names[k], v);
+            else
+                w = snprintf(line + n, room, "%s%s=%.6g", n ? " " : "", llp__hp_names[k], v);
+            if (w > 0) n += (size_t)w < room ? (size_t)w : room - 1;
+        }
+    }
+    if (buf && len) {
+        for (i = 0; i < n && i + 1 < len; i++)
+            buf[i] = line[i];
+        buf[i] = 0;
+    }
+    return n;
+}
+
+/* The rungs of one successive-halving run: r eta^i until n_i < 1 or r_i > R. */
+static void llp__hp_sh_fill(size_t n, double r, double R, size_t eta, llp_hp_sh_schedule *t) {
+    size_t i, p = 1;
+    double prev = 0;
+    memset(t, 0, sizeof *t);
+    for (i = 0; i < LLP_HP_MAX_RUNGS; i++) {
+        size_t ni = n / p;
+        double ri = r * (double)p;
+        if (ni < 1 || !(ri <= R * (1 + LLP__HP_SLACK))) break;
+        t->rung[i].n = ni;
+        t->rung[i].r = ri;
+        t->total += (double)ni * ri;
+        t->total_resume += (double)ni * (ri - prev);
+        prev = ri;
+        t->n_rungs = i + 1;
+        if (p > (size_t)-1 / eta) break; /* eta^(i+1) > SIZE_MAX >= n: the next n_i is 0 */
+        p *= eta;
+    }
+}
+
+LLPDEF llp_result llp_hp_successive_halving(size_t n, double r, double R, unsigned eta, llp_hp_sh_schedule *out) {
+    size_t e = eta ? (size_t)eta : 3;
+    if (!out || n < 1 || e < 2) return LLP_ERR_ARG;
+    if (!(r > 0) || !llp__isfinite(r) || !llp__isfinite(R) || !(R >= r)) return LLP_ERR_ARG;
+    llp__hp_sh_fill(n, r, R, e, out); /* cannot fail past the checks */
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_hp_hyperband(double r, double R, unsigned eta, llp_hp_hyperband_schedule *out) {
+    size_t e = eta ? (size_t)eta : 3, pw[LLP_HP_MAX_BRACKETS], s_max = 0, j, i, top;
+    if (!out || e < 2) return LLP_ERR_ARG;
+    if (!(r > 0) || !llp__isfinite(r) || !llp__isfinite(R) || !(R >= r)) return LLP_ERR_ARG;
+    /* s_max: the largest s with r eta^s <= R (1 + slack), by exact integer powers */
+    pw[0] = 1;
+    while (r * ((double)pw[s_max] * (double)e) <= R * (1 + LLP__HP_SLACK)) {
+        if (s_max + 1 >= LLP_HP_MAX_BRACKETS || pw[s_max] > (size_t)-1 / e) return LLP_ERR_ARG;
+        pw[s_max + 1] = pw[s_max] * e;
+        s_max++;
+    }
+    /* (s_max + 1) eta^s_max + s_max, the largest numerator of a ceiling below, must fit */
+    top = llp__mul(s_max + 1, pw[s_max]);
+    if (!top || top > (size_t)-1 - s_max) return LLP_ERR_ARG;
+    /* no failure past this point: write *out directly */
+    memset(out, 0, sizeof *out);
+    out->s_max = s_max;
+    out->n_brackets = s_max + 1;
+    for (j = 0; j <= s_max; j++) {
+        size_t s = s_max - j, n = ((s_max + 1) * pw[s] + s) / (s + 1); /* ceil((s_max+1) eta^s / (s+1)) */
+        llp_hp_sh_schedule *b = &out->bracket[j];
+        double prev = 0;
+        for (i = 0; i <= s; i++) {
+            double ri = R / (double)pw[s - i]; /* r_s eta^i, with the last rung exactly R */
+            b->rung[i].n = n / pw[i];
+            b->rung[i].r = ri;
+            b->total += (double)b->rung[i].n * ri;
+            b->total_resume += (double)b->rung[i].n * (ri - prev);
+            prev = ri;
+        }
+        b->n_rungs = s + 1;
+        out->total += b->total;
+        out->total_resume += b->total_resume;
+    }
+    return LLP_OK;
+}
+
+#undef LLP__HP_BIT
+#undef LLP__HP_SLACK
+#undef LLP__HP_INT_MAX
 
 /* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
 /* ---- gzip / DEFLATE decoder -------------------------------------------------
