@@ -3195,9 +3195,10 @@ typedef struct llp_pgo_desc {
    high: keep c below 1). GHG takes the gradient g on the probe batch and
    lambda = g^T M g / g^T g (M g with D applied to g in the preconditioned
    case), the curvature along the direction the step actually takes for
-   SGD; it is at most lambda_max. When the probe finds no positive
-   curvature (lambda <= 0: a concave direction dominates), the rate goes to
-   lr_max. The probes use one fixed batch (probe_batch samples drawn once by
+   SGD; it is at most lambda_max. Power iteration finds the eigenvalue of
+   largest magnitude: when that one is negative, as many iterations more on
+   M - lambda_dom I (spectrum >= 0) find the top one. When there is no
+   positive curvature (lambda <= 0), the rate goes to lr_max. The probes use one fixed batch (probe_batch samples drawn once by
    a seeded permutation), so successive estimates differ by the change of
    theta, not by batch noise.
    Use: llp_pgo_init, then either set a trainer's td.before_step =
@@ -3770,6 +3771,366 @@ typedef struct llp_hp_hyperband_schedule {
    (s_max + 1) eta^s_max overflowing size_t, is LLP_ERR_ARG; arguments as
    llp_hp_successive_halving (no n). *out untouched on error. */
 LLPDEF llp_result llp_hp_hyperband(double r, double R, unsigned eta, llp_hp_hyperband_schedule *out);
+
+/* ---- the snoop: cheap probes after a few training steps ---------------------
+   A hyperparameter search that must decide which configurations deserve full
+   training can look at each one briefly: run k steps of its own training
+   (the snoop; k a small fraction of the full budget), then measure a few
+   cheap numbers at the iterate theta_k and, for reference, at the
+   initialisation theta_0. llp_snoop does both for one configuration (an MLP,
+   its initial theta_0, data, optimizer and batch settings) and returns a
+   fixed vector of features, indexed by llp_snoop_feature, for a meta-model
+   to rank configurations with, and the exact compute it spent.
+
+   The k steps are ordinary training: they run llp_trainer_run (max_steps = k)
+   with the configuration's optimizer and batch size, so a selector that keeps
+   the configuration continues from theta_k (returned in a separate buffer,
+   which may be theta_0 itself for an update in place) and counts the k steps
+   as part of the configuration's training, not as overhead. The optimizer's
+   state (momenta, Adam's moments and step count) and the trainer's shuffling
+   position are not in theta_k: ckpt_path saves the whole trainer after the k
+   steps (llp_trainer_save), and a trainer set up on the same objective with
+   the same optimizer settings and batch_size resumes it exactly by
+   llp_trainer_load: it continues as the uninterrupted run would, its
+   max_steps and epochs counting the snoop's k steps (checked bit for bit in
+   the test).
+
+   The probes after the k steps share one probe batch of P samples, drawn
+   once (see llp_snoop_desc) and fixed for every curvature probe, so they
+   measure one deterministic function (FIXED policy of section 10). Loss and
+   gradient at theta_0 are on the same batch. The gradient noise scale is the
+   exception: it draws its own mini-batches from all N samples, since it
+   measures the spread of per-sample gradients.
+
+   Features (NaN where not available; costs are calls of the objective on
+   the probe batch unless said otherwise; eta is the optimizer's base rate
+   od->lr, the peak rate when a schedule warms up or decays):
+     LOSS0        L_P(theta_0): probe-batch loss at the initialisation. Loss
+                  units (scales with the loss). Cost: the gradient at theta_0
+                  (1 gradient), shared with GRAD_NORM0 and SNIP.
+     LOSSK        L_P(theta_k). Loss units. Cost: 1 gradient, shared with
+                  GRAD_RATIO and ETA_GHG.
+     REL_DROP     (L0 - Lk) / L0: dimensionless, invariant to loss scaling;
+                  its scale depends on the loss's offset (cross-entropy starts
+                  near ln C, MSE near the target variance). Free.
+     LOG_RATIO    ln(Lk / L0): as REL_DROP, but resolves a drop by orders of
+                  magnitude; -inf when Lk = 0. Free.
+     GRAD_RATIO   ||g_k|| / ||g_0||, probe-batch gradients: dimensionless
+                  (loss scale and a global unit of theta cancel); +inf or NaN
+                  when g_0 = 0. Free.
+     DIST_REL     ||theta_k - theta_0|| / ||theta_0||: how far the snoop moved,
+                  relative to the weights; dimensionless; NaN when theta_0 =
+                  0. Free.
+     ETA_LMAX     eta * lambda, lambda the largest Hessian eigenvalue at
+                  theta_k (llp_power_iteration, FIXED probe batch, a Gaussian
+                  start vector, at most power_iters iterations). Power
+                  iteration finds the eigenvalue of largest MAGNITUDE; when
+                  that one is negative (res->lambda_dom < 0: a strongly
+                  concave direction, common for the preconditioned operator
+                  below, whose small-v coordinates are magnified), a second
+                  run of at most power_iters iterations on H - lambda_dom I
+                  (all eigenvalues shifted up, the top one now dominant) gives
+                  lambda = its result + lambda_dom. Either way lambda is a
+                  Rayleigh quotient, so a lower bound of lambda_max,
+                  converging at rate (lambda_2/lambda_1)^2 per iteration (of
+                  the shifted values for the second run). eta
+                  lambda is dimensionless under the joint rescaling (loss a L,
+                  rate eta / a) that leaves gradient descent unchanged: 2 is the
+                  stability edge of gradient descent on the local quadratic.
+                  For Adam/RMSprop it is of the raw rate, which is NOT the
+                  step's scale (their step is about eta per coordinate): read
+                  ETA_LMAX_PRE for them. H is the loss's Hessian: a model's
+                  weight decay (in the loss) is in it, the optimizer's
+                  (od->weight_decay, which adds up to wd to the curvature the
+                  steps see) is not. Cost: <= power_iters HVPs, <= 2
+                  power_iters when lambda_dom < 0.
+     ETA_LMAX_PRE eta * lambda of the optimizer's preconditioned Hessian
+                  P^(1/2) H P^(1/2) (same eigenvalues as P H), with P the
+                  preconditioner frozen at theta_k: RMSprop diag(1 / (sqrt(s) +
+                  eps)), Adam/AdamW diag(1 / (sqrt(v / (1 - beta2^t)) + eps))
+                  from the optimizer state after the k steps (Cohen et al.
+                  2022, "Adaptive gradient methods at the edge of stability":
+                  the preconditioned sharpness). For SGD, momentum and
+                  Nesterov P = I and this equals ETA_LMAX (no extra cost).
+                  Invariant to loss scaling while eps << sqrt(v). Largest
+                  algebraic eigenvalue, found as for ETA_LMAX (the stream of
+                  ETA_LMAX continued). Cost: <= power_iters HVPs (2
+                  power_iters with the shift) for the adaptive optimizers.
+     EDGE_RATIO   ETA_LMAX_PRE / edge, the edge being where the optimizer
+                  becomes unstable on a quadratic of that curvature (frozen
+                  preconditioner, constant rate, no SAM/clipping/decay):
+                  SGD, RMSprop 2; heavy ball 2 + 2 beta; Nesterov (PyTorch's
+                  form) (2 + 2 beta) / (1 + 2 beta); Adam/AdamW (2 + 2 beta1) /
+                  (1 - beta1) (Adam as heavy ball at rate eta (1 - beta1), its
+                  bias corrections -> 1). > 1: the sharpest direction found is
+                  unstable at eta. Dimensionless, comparable across optimizers.
+                  res->edge holds the edge. Free given ETA_LMAX_PRE.
+     ETA_GHG      eta * ghat^T H ghat, ghat = g_k / ||g_k|| (curvature along the
+                  probe gradient; one HVP). As ETA_LMAX; > 2: a gradient step
+                  of rate eta rises on the local quadratic along ghat.
+                  NaN when g_k = 0. Cost: 1 HVP.
+     GHG_LMAX     ghat^T H ghat / lambda: how much the gradient lies in the
+                  sharpest direction (Gur-Ari, Roberts, Dyer 2018); <= 1 up to
+                  the power iteration's error; NaN unless lambda > 0. Free.
+     B_OVER_BSIMPLE  B / B_simple = B mean(|G|^2 est) / mean(S est), B the
+                  training batch size (N for full batch), from
+                  llp_grad_noise_scale at theta_k (McCandlish et al. 2018;
+                  finite-population corrected, the tool's default batch
+                  sizes, noise_pairs pairs). > 1: the batch is beyond the
+                  critical batch size. Written as the ratio B |G|^2 / S so it
+                  stays defined (and goes through 0, then negative, when the
+                  |G|^2 estimate does: the gradient signal is not resolved)
+                  where B_simple itself is NaN; NaN when mean S <= 0.
+                  Dimensionless, invariant to loss scaling. Cost: 2
+                  noise_pairs gradients of B_small and B_big samples.
+     NOISE_RATIO  u(B) mean(S) / mean(|G|^2), u(B) = (N - B) / (B (N - 1)):
+                  E||G_B - G||^2 / ||G||^2, the noise-to-signal ratio of the
+                  training step's own gradient (0 for full-batch training,
+                  where B / B_simple is not). NaN when mean |G|^2 <= 0. Free
+                  given the noise scale.
+     SHARP_REL    (E_d L_P(theta_k + rho d) - L_P(theta_k)) / L_P(theta_k), d
+                  uniform on the unit sphere (llp_sharpness_random, plain,
+                  sharp_samples directions), rho = sharp_rho or by default
+                  0.05 ||theta_k|| (each coordinate moves about 5% of the rms
+                  weight: scale-aware, so configurations with different weight
+                  scales are compared at the same relative perturbation).
+                  Invariant to loss scaling; changes under reparametrisations
+                  of theta (e.g. the ReLU rescaling). Cost: 1 + sharp_samples
+                  loss-only evaluations.
+     ETA_FD       eta * mean_d ||g(theta_k + eps d) - g(theta_k)|| / eps over
+                  fd_probes random unit d (llp_hessian_probe, default eps): the
+                  finite-difference probe as commonly written. It estimates
+                  ||H d||, i.e. the root-mean-square eigenvalue sqrt(tr(H^2) /
+                  n) for random d, not the curvature along d (see
+                  llp_hessian_probe). As ETA_LMAX for units. Cost: 1 +
+                  fd_probes gradients.
+     GRAD_NORM0   ||g_0||, probe batch at theta_0: the grad_norm zero-cost
+                  proxy (Abdelfattah, Mehrotra, Dudziak, Lane 2021, "Zero-cost
+                  proxies for lightweight NAS"; their code sums per-layer norms
+                  of the weight gradients; here the one global norm over all
+                  coordinates). Units of loss / theta. Free given LOSS0.
+     SNIP         sum_i |theta_i dL/dtheta_i| at theta_0 on the probe batch (Lee,
+                  Ajanthan, Torr 2019, "SNIP", summed as in Abdelfattah et
+                  al.), over all coordinates (the library's initialisation
+                  has zero biases, so this equals the weights-only sum there).
+                  Loss units; invariant to per-coordinate rescaling of theta.
+                  Free given LOSS0.
+     SYNFLOW      the SynFlow score at theta_0 (Tanaka, Kunin, Yamins, Ganguli
+                  2020): llp_snoop_synflow. Data- and loss-free; grows
+                  geometrically with depth (product of layer norms). No
+                  objective evaluation (O(n) arithmetic). NaN without a model.
+     LOG_SYNFLOW  ln(SYNFLOW), computed in log space: finite where SYNFLOW
+                  overflows to +inf (deep or large-weight networks); -inf when
+                  the score is 0.
+
+   Divergence: when the k steps diverge (the trainer's LLP_ERR_DIVERGED: a
+   NaN/Inf loss or gradient, a non-finite update or the loss past
+   diverge_factor times the first one), when the probe-batch loss at theta_k
+   is NaN/Inf, or when already the loss or gradient at theta_0 is (then no
+   step is run), the snoop still returns LLP_OK with res->diverged = 1: the
+   theta_0 features (LOSS0, GRAD_NORM0, SNIP, SYNFLOW, LOG_SYNFLOW; LOSS0 as
+   evaluated, possibly Inf/NaN, the gradient ones NaN when g_0 is not
+   finite) are filled, every feature at theta_k is NaN, no probe at theta_k
+   is run (it costs nothing), no checkpoint is written, and theta_k receives
+   theta_0 unchanged (the configuration is "restored": nothing of the failed
+   run is handed on). res->steps_done tells how many steps passed.
+
+   Cost and its units. res->evals counts every call of the objective's
+   callbacks: loss (loss-only), grad (loss and gradient), hvp (products; a
+   block product of k vectors counts k). The counts are exact: every call
+   goes through a counting wrapper (which offers no block HVP: a block
+   product would be issued, and counted, vector by vector; none of the
+   probes uses one). An objective without an hvp makes each
+   product two gradient calls, and they are counted as such (not as one HVP,
+   unlike section 10's tools). evals.batches counts the random mini-batches
+   evaluated: the trainer's (one per attempted step when batch_size < N), the
+   probe batch (1 when P < N) and the noise scale's (2 per pair).
+   One call is not one unit of compute: a gradient on 32 samples costs about
+   32/N of a full one. res->cost therefore also sums batch sizes per kind
+   (samples_grad etc.) and reports two totals in the selector's unit
+   (gradient = 1, HVP = 2, loss-only = 1/2):
+       grad_equiv = grad + 2 hvp + loss / 2                      (calls)
+       data_equiv = (samples_grad + 2 samples_hvp + samples_loss / 2) / N
+   data_equiv, in full-data gradient evaluations (epochs of gradient work),
+   is the fair unit when a selector compares snoops at batch 32 with
+   full-batch probes or training at other batch sizes: the forward/backward
+   work is proportional to the samples. grad_equiv is right only when every
+   call has the same batch. For an objective without samples (N = 0) each
+   call counts one "sample" and data_equiv = grad_equiv. train_cost is the k
+   steps (training the configuration needs anyway), probe_cost the rest (the
+   overhead of the snoop): cost = train_cost + probe_cost.
+
+   Default cost (k = 50 steps of B samples, P = min(N, 256), 10 power
+   iterations, 8 noise pairs, 8 sharpness samples, 4 FD probes, SGD or
+   momentum): train 50 gradients of B; probes 1 + 1 + 1 + 4 = 7 gradients
+   and <= 11 HVPs of P (21 when the shift is needed), 9 losses of P, 16
+   gradients of B_small/B_big; an adaptive optimizer adds <= 10 (20) HVPs. */
+
+/* The features, in the order of res->features. */
+typedef enum llp_snoop_feature {
+    LLP_SNOOP_LOSS0 = 0,
+    LLP_SNOOP_LOSSK,
+    LLP_SNOOP_REL_DROP,
+    LLP_SNOOP_LOG_RATIO,
+    LLP_SNOOP_GRAD_RATIO,
+    LLP_SNOOP_DIST_REL,
+    LLP_SNOOP_ETA_LMAX,
+    LLP_SNOOP_ETA_LMAX_PRE,
+    LLP_SNOOP_EDGE_RATIO,
+    LLP_SNOOP_ETA_GHG,
+    LLP_SNOOP_GHG_LMAX,
+    LLP_SNOOP_B_OVER_BSIMPLE,
+    LLP_SNOOP_NOISE_RATIO,
+    LLP_SNOOP_SHARP_REL,
+    LLP_SNOOP_ETA_FD,
+    LLP_SNOOP_GRAD_NORM0,
+    LLP_SNOOP_SNIP,
+    LLP_SNOOP_SYNFLOW,
+    LLP_SNOOP_LOG_SYNFLOW,
+    LLP_SNOOP_N_FEATURES
+} llp_snoop_feature;
+
+/* Probes a snoop may leave out (their features NaN, their cost 0). */
+#define LLP_SNOOP_SKIP_POWER 1u   /* both power iterations: ETA_LMAX, ETA_LMAX_PRE, EDGE_RATIO, GHG_LMAX */
+#define LLP_SNOOP_SKIP_PRECOND 2u /* the preconditioned one only (adaptive optimizers) */
+#define LLP_SNOOP_SKIP_GHG 4u     /* ETA_GHG, GHG_LMAX */
+#define LLP_SNOOP_SKIP_NOISE 8u   /* B_OVER_BSIMPLE, NOISE_RATIO */
+#define LLP_SNOOP_SKIP_SHARP 16u  /* SHARP_REL */
+#define LLP_SNOOP_SKIP_FD 32u     /* ETA_FD */
+
+/* Snoop settings. Zero fields mean their default; a NULL descriptor means
+   all defaults. */
+typedef struct llp_snoop_desc {
+    size_t steps;          /* k optimizer steps (0 -> 50) */
+    size_t probe_batch;    /* P (0 -> min(N, 256)), <= N; P = N (or N = 0): every sample
+                              (batch ALL). P < N: the first P entries of
+                              llp_rng_permutation(N) of the stream seeded by `seed` */
+    size_t power_iters;    /* power iterations per eigenvalue (0 -> 10) */
+    size_t noise_pairs;    /* gradient-noise-scale pairs (0 -> 8), >= 2 */
+    size_t sharp_samples;  /* random-sharpness directions (0 -> 8) */
+    double sharp_rho;      /* sharpness radius (0 -> 0.05 ||theta_k||, 0.05 when theta_k = 0), >= 0 */
+    size_t fd_probes;      /* finite-difference probe directions (0 -> 4) */
+    unsigned skip;         /* LLP_SNOOP_SKIP_* flags (other bits: LLP_ERR_ARG) */
+    uint64_t seed;         /* every random draw of the probes (not the trainer's shuffling,
+                              which is td->seed): stream j is the generator seeded by
+                              `seed` and jumped j times (llp_rng_jump): 0 probe batch,
+                              1 power iterations (the preconditioned one continues the
+                              stream), 2 noise scale, 3 sharpness, 4 FD probe */
+    const char *ckpt_path; /* non-NULL: the trainer after the k steps, llp_trainer_save'd here
+                              (not when the snoop diverged) */
+} llp_snoop_desc;
+
+/* Compute of one snoop or of a part of it (see the block comment). */
+typedef struct llp_snoop_cost {
+    llp_evals evals;
+    size_t samples_loss, samples_grad, samples_hvp; /* sum of batch sizes per kind of call */
+    double grad_equiv;     /* grad + 2 hvp + loss / 2 */
+    double data_equiv;     /* (samples_grad + 2 samples_hvp + samples_loss / 2) / N */
+} llp_snoop_cost;
+
+typedef struct llp_snoop_result {
+    double features[LLP_SNOOP_N_FEATURES]; /* indexed by llp_snoop_feature; NaN: not available */
+    int diverged;          /* 1: see "Divergence" above */
+    size_t steps;          /* k as resolved */
+    size_t steps_done;     /* optimizer steps completed (k unless the trainer diverged) */
+    size_t probe_batch;    /* P as used */
+    size_t batch_size;     /* B as used in B_OVER_BSIMPLE (N for full batch; 0 without samples) */
+    double lr;             /* eta of the eta features: od->lr */
+    double edge;           /* the stability edge of EDGE_RATIO for this optimizer */
+    double lambda;         /* largest Hessian eigenvalue estimate at theta_k (power iteration) */
+    double lambda_dom;     /* the dominant (largest-magnitude) one found first: lambda_dom < 0
+                              made the shifted second run (see ETA_LMAX) */
+    double lambda_residual;/* ||H v - lambda v|| of lambda's vector */
+    double lambda_pre;     /* lambda of P^(1/2) H P^(1/2) (= lambda for SGD/momentum/Nesterov) */
+    double ghg;            /* ghat^T H ghat at theta_k */
+    double grad_norm0, grad_normk; /* probe-batch gradient norms at theta_0 and theta_k */
+    double b_simple;       /* llp_grad_noise_scale's B_simple at theta_k (NaN when its |G|^2 <= 0) */
+    double sharpness;      /* absolute random sharpness (loss units) */
+    double sharp_rho;      /* the radius used */
+    double fd_step;        /* the FD probe's eps */
+    llp_evals evals;       /* = cost.evals: every objective call */
+    llp_snoop_cost cost;   /* total */
+    llp_snoop_cost train_cost; /* the k steps */
+    llp_snoop_cost probe_cost; /* everything else */
+} llp_snoop_result;
+
+/* Snoop an MLP configuration: k optimizer steps from theta0 on data with
+   optimizer od and batch settings td, then the probes of the block comment.
+     m       the architecture (its own theta is not read; pass m->theta as
+             theta0 to snoop the model's initialisation)
+     theta0  (m->n_params) the initialisation, finite; read only
+     data    the training data (it must fit m: LLP_ERR_SHAPE otherwise)
+     od      optimizer (required; lr > 0)
+     td      batch settings, may be NULL: batch_size (0 or >= N: full batch),
+             seed (shuffling), diverge_factor (as the trainer's); every other
+             field is ignored (no monitor, trajectory, callbacks or
+             checkpoints of the trainer's own; epochs = k)
+     sd      snoop settings, may be NULL
+     theta_k (m->n_params) out, may be NULL, may be theta0 (in place): theta
+             after the k steps, or theta0 when the snoop diverged
+     res     out
+   Randomness: the probes draw only from streams seeded by sd->seed, and the
+   trainer only from td->seed, so a snoop is a pure function of its
+   arguments (same seeds, same bits), whatever order a selector snoops its
+   configurations in.
+   Returns LLP_OK (also when the run diverged: res->diverged),
+   LLP_ERR_ARG for NULLs, out-of-range settings (lr <= 0, P > N,
+   noise_pairs == 1, sharp_rho < 0, ...), LLP_ERR_SHAPE when data does not fit
+   m, LLP_ERR_NONFINITE for a non-finite theta0, LLP_ERR_NOMEM, LLP_ERR_IO
+   when the checkpoint cannot be written, and errors of the objective. On
+   every error theta_k, res and the checkpoint path are left as they were.
+   Allocates the MLP objective's workspace, a trainer, and a few vectors of n. */
+LLPDEF llp_result llp_snoop(const llp_mlp *m, const llp_real *theta0, const llp_data *data, const llp_opt_desc *od,
+                            const llp_train_desc *td, const llp_snoop_desc *sd, llp_real *theta_k,
+                            llp_snoop_result *res);
+
+/* The same on any objective f (n = f->n). m (may be NULL) is used only for
+   SYNFLOW / LOG_SYNFLOW (NaN without it; m->n_params must equal f->n:
+   LLP_ERR_SHAPE). The mini-batch features need f->n_samples >= 2 (NaN
+   otherwise); the curvature ones an HVP (f's, or llp_objective_hvp's finite
+   difference); an HVP that is LLP_ERR_UNSUPPORTED (MLP with MAE) leaves its
+   features NaN. f is called through a counting wrapper (same n, n_samples;
+   no block HVP, gnvp or accuracy), which is also the trainer's objective, so
+   ckpt_path's checkpoint loads into a trainer on f itself. */
+LLPDEF llp_result llp_snoop_objective(const llp_objective *f, const llp_mlp *m, const llp_real *theta0,
+                                      const llp_opt_desc *od, const llp_train_desc *td, const llp_snoop_desc *sd,
+                                      llp_real *theta_k, llp_snoop_result *res);
+
+/* Stable short name of feature i (0 <= i < LLP_SNOOP_N_FEATURES), for table
+   headers and JSON keys: "loss0", "lossk", "rel_drop", "log_ratio",
+   "grad_ratio", "dist_rel", "eta_lmax", "eta_lmax_pre", "edge_ratio",
+   "eta_ghg", "ghg_lmax", "b_over_bsimple", "noise_ratio", "sharp_rel",
+   "eta_fd", "grad_norm0", "snip", "synflow", "log_synflow"; "unknown"
+   otherwise. */
+LLPDEF const char *llp_snoop_feature_name(int i);
+
+/* SynFlow (Tanaka, Kunin, Yamins, Ganguli 2020, "Pruning neural networks
+   without any data by iteratively conserving synaptic flow"), as computed by
+   the reference code (and Abdelfattah et al. 2021's zero-cost version):
+   replace every parameter by its absolute value, remove the activations
+   (the network becomes linear; for ReLU networks with positive parameters
+   and inputs nothing changes), feed one input of all ones and take the sum
+   of the outputs,
+       R = 1^T a_L,  a_0 = 1,  a_{l+1} = |W_l| a_l + |b_l|,
+   then score the weights: synflow = sum over the weights of all layers of
+   |W_l[i,j]| dR/d|W_l[i,j]|, where dR/d|W_l[i,j]| = back_{l+1}[i] a_l[j]
+   with back_L = 1, back_l = |W_l|^T back_{l+1} (R is multilinear in the
+   layers), i.e. synflow = sum_l back_{l+1}^T |W_l| a_l. Biases enter the
+   forward pass (|b_l| added at each layer, as the reference does) but are
+   not scored (the reference scores the prunable weights only). With zero
+   biases each layer's term equals R (Euler: R is homogeneous of degree 1 in
+   each |W_l|), so synflow = L R for L layers. The score grows like the
+   product of the layers' norms and overflows double for deep or large-weight
+   networks; a_l and back_l are therefore kept as unit-max vectors times
+   exp(log scale) (the bias term mixed in by a log-add), and the layer terms
+   summed by log-sum-exp: *log_synflow is exact where *synflow is +inf.
+   synflow = 0 (log -inf) when no path carries flow. Data-, loss- and
+   activation-free: the same for tanh and ReLU networks of the same shape
+   and weights. Cost: O(n_params) arithmetic in double, no objective
+   evaluation; allocates sum(sizes) + 2 max_width doubles. Either output may
+   be NULL. LLP_ERR_ARG for NULL m or theta, LLP_ERR_NONFINITE for a
+   non-finite theta, LLP_ERR_NOMEM. */
+LLPDEF llp_result llp_snoop_synflow(const llp_mlp *m, const llp_real *theta, double *synflow, double *log_synflow);
 
 #ifdef __cplusplus
 }
@@ -14750,6 +15111,26 @@ static llp_result llp__pgo_apply(llp_pgo *p, const llp_objective *f, const llp_r
     return r;
 }
 
+/* iters power iterations on M - shift I from the unit p->v (left as the last
+   unit iterate); *lambda the last Rayleigh quotient of M - shift I. */
+static llp_result llp__pgo_power(llp_pgo *p, const llp_objective *f, const llp_real *theta, const llp_batch *b,
+                                 const llp_real *dv, int pre, size_t iters, double shift, double *lambda) {
+    size_t it;
+    for (it = 0; it < iters; it++) {
+        double nw;
+        llp_result r = llp__pgo_apply(p, f, theta, b, dv, pre, p->v, p->w);
+        if (r != LLP_OK) return r;
+        if (shift != 0) llp_axpy((llp_real)-shift, p->v, p->w, p->n);
+        if (!llp_all_finite(p->w, p->n)) return LLP_ERR_NONFINITE;
+        *lambda = llp_dot(p->v, p->w, p->n); /* Rayleigh quotient of the unit v */
+        nw = llp_nrm2(p->w, p->n);
+        if (!(nw > 0)) break; /* (M - shift) v = 0: keep v */
+        llp_copy(p->w, p->v, p->n);
+        llp_scale((llp_real)(1.0 / nw), p->v, p->n);
+    }
+    return LLP_OK;
+}
+
 LLPDEF llp_result llp_pgo_before_step(void *ctx, llp_opt *opt, const llp_objective *train, const llp_real *theta,
                                       const llp_batch *batch, uint64_t step) {
     llp_pgo *p = (llp_pgo *)ctx;
@@ -14757,7 +15138,7 @@ LLPDEF llp_result llp_pgo_before_step(void *ctx, llp_opt *opt, const llp_objecti
     llp_real *dv = NULL;
     double lambda = NAN, rate, edge;
     int pre, kind_pre;
-    size_t it, iters;
+    size_t iters;
     llp_result r = LLP_OK;
     (void)batch;
     if (!p || !opt || !train || !theta || !p->v) return LLP_ERR_ARG;
@@ -14786,17 +15167,18 @@ LLPDEF llp_result llp_pgo_before_step(void *ctx, llp_opt *opt, const llp_objecti
             nv = llp_nrm2(p->v, p->n);
         }
         llp_scale((llp_real)(1.0 / nv), p->v, p->n);
-        for (it = 0; it < iters; it++) {
-            double nw;
-            r = llp__pgo_apply(p, train, theta, &b, dv, pre, p->v, p->w);
-            if (r != LLP_OK) return r;
-            if (!llp_all_finite(p->w, p->n)) return LLP_ERR_NONFINITE;
-            lambda = llp_dot(p->v, p->w, p->n); /* Rayleigh quotient of the unit v */
-            nw = llp_nrm2(p->w, p->n);
-            if (!(nw > 0)) break; /* M v = 0: lambda = 0, keep v */
-            llp_copy(p->w, p->v, p->n);
-            llp_scale((llp_real)(1.0 / nw), p->v, p->n);
+        r = llp__pgo_power(p, train, theta, &b, dv, pre, iters, 0, &lambda);
+        if (r == LLP_OK && lambda < 0) {
+            /* the dominant eigenvalue is negative: the top one is lambda + the dominant one of
+               M - lambda I, whose spectrum is >= 0; from a fresh vector (v is near the
+               eigenvector the shift sends to 0) */
+            double dom = lambda, top = 0;
+            llp_rng_fill_normal(&p->rng, p->v, p->n);
+            llp_scale((llp_real)(1.0 / llp_nrm2(p->v, p->n)), p->v, p->n);
+            r = llp__pgo_power(p, train, theta, &b, dv, pre, iters, dom, &top);
+            lambda = top + dom;
         }
+        if (r != LLP_OK) return r;
         p->evals.batches++;
     } else {
         double gg;
@@ -15950,6 +16332,511 @@ LLPDEF llp_result llp_hp_hyperband(double r, double R, unsigned eta, llp_hp_hype
 #undef LLP__HP_BIT
 #undef LLP__HP_SLACK
 #undef LLP__HP_INT_MAX
+
+/* ---- 11.10d the snoop: probe features after a few steps ---- */
+
+/* ---- the snoop (llp__snoop_*) ---- */
+
+LLPDEF const char *llp_snoop_feature_name(int i) {
+    static const char *const names[LLP_SNOOP_N_FEATURES] = {
+        "loss0",    "lossk",          "rel_drop",    "log_ratio", "grad_ratio", "dist_rel", "eta_lmax",
+        "eta_lmax_pre", "edge_ratio", "eta_ghg",     "ghg_lmax",  "b_over_bsimple", "noise_ratio",
+        "sharp_rel", "eta_fd",        "grad_norm0",  "snip",      "synflow",    "log_synflow"};
+    if (i < 0 || i >= (int)LLP_SNOOP_N_FEATURES) return "unknown";
+    return names[i];
+}
+
+/* log(e^x + e^y), -inf when both are. */
+static double llp__snoop_logadd(double x, double y) {
+    double hi = x > y ? x : y, lo = x > y ? y : x;
+    if (hi == -HUGE_VAL) return -HUGE_VAL;
+    return hi + log1p(exp(lo - hi));
+}
+
+/* Scale v (cnt values >= 0) to unit max; returns log of the factor taken
+   out (-inf when v is all zero, then v stays 0). */
+static double llp__snoop_unitmax(double *v, size_t cnt) {
+    double mx = 0;
+    size_t i;
+    for (i = 0; i < cnt; i++)
+        if (v[i] > mx) mx = v[i];
+    if (!(mx > 0)) return -HUGE_VAL;
+    for (i = 0; i < cnt; i++) v[i] /= mx;
+    return log(mx);
+}
+
+LLPDEF llp_result llp_snoop_synflow(const llp_mlp *m, const llp_real *theta, double *synflow, double *log_synflow) {
+    int L, l;
+    size_t tot = 0, off[LLP_MAX_LAYERS + 1], i, j, mw;
+    double lf[LLP_MAX_LAYERS + 1], *buf, *bk, *nb, lb, lsum = -HUGE_VAL;
+    if (!m || !theta || m->n_layers < 1 || m->n_layers > LLP_MAX_LAYERS) return LLP_ERR_ARG;
+    L = m->n_layers;
+    for (l = 0; l <= L; l++) {
+        if (m->sizes[l] < 1) return LLP_ERR_ARG;
+        off[l] = tot;
+        tot += (size_t)m->sizes[l];
+    }
+    if (!llp_all_finite(theta, m->n_params)) return LLP_ERR_NONFINITE;
+    mw = 0;
+    for (l = 0; l <= L; l++)
+        if ((size_t)m->sizes[l] > mw) mw = (size_t)m->sizes[l];
+    buf = llp__alloc_doubles(tot + 2 * mw);
+    if (!buf) return LLP_ERR_NOMEM;
+    bk = buf + tot;
+    nb = bk + mw;
+    /* forward: a_l = exp(lf[l]) * buf[off[l] ..], unit max */
+    for (i = 0; i < (size_t)m->sizes[0]; i++) buf[i] = 1;
+    lf[0] = 0;
+    for (l = 0; l < L; l++) {
+        size_t in = (size_t)m->sizes[l], out = (size_t)m->sizes[l + 1];
+        const llp_real *W = theta + m->w_off[l], *b = theta + m->b_off[l];
+        const double *a = buf + off[l];
+        double *z = buf + off[l + 1], mx = -HUGE_VAL;
+        for (i = 0; i < out; i++) {
+            double s = 0, lz;
+            for (j = 0; j < in; j++) s += fabs((double)W[i * in + j]) * a[j];
+            /* log(exp(lf) s + |b|): the bias mixed in at the layer's scale */
+            lz = llp__snoop_logadd(s > 0 ? lf[l] + log(s) : -HUGE_VAL,
+                                   b[i] != 0 ? log(fabs((double)b[i])) : -HUGE_VAL);
+            z[i] = lz;
+            if (lz > mx) mx = lz;
+        }
+        lf[l + 1] = mx;
+        for (i = 0; i < out; i++) z[i] = mx == -HUGE_VAL ? 0 : exp(z[i] - mx);
+    }
+    /* backward: back_l = exp(lb) * bk, with the term of layer l on the way */
+    for (i = 0; i < (size_t)m->sizes[L]; i++) bk[i] = 1;
+    lb = 0;
+    for (l = L - 1; l >= 0; l--) {
+        size_t in = (size_t)m->sizes[l], out = (size_t)m->sizes[l + 1];
+        const llp_real *W = theta + m->w_off[l];
+        const double *a = buf + off[l];
+        double t = 0, lnb;
+        for (j = 0; j < in; j++) nb[j] = 0;
+        for (i = 0; i < out; i++) {
+            double row = 0, bi = bk[i];
+            for (j = 0; j < in; j++) {
+                double w = fabs((double)W[i * in + j]);
+                row += w * a[j];
+                nb[j] += w * bi;
+            }
+            t += bi * row;
+        }
+        /* term_l = back_{l+1}^T |W_l| a_l = exp(lb + lf[l]) t */
+        if (t > 0 && lb != -HUGE_VAL && lf[l] != -HUGE_VAL) lsum = llp__snoop_logadd(lsum, lb + lf[l] + log(t));
+        lnb = llp__snoop_unitmax(nb, in);
+        lb = lnb == -HUGE_VAL || lb == -HUGE_VAL ? -HUGE_VAL : lb + lnb;
+        for (j = 0; j < in; j++) bk[j] = nb[j];
+    }
+    LLP_FREE(buf);
+    if (synflow) *synflow = lsum == -HUGE_VAL ? 0.0 : exp(lsum);
+    if (log_synflow) *log_synflow = lsum;
+    return LLP_OK;
+}
+
+/* The counting wrapper every call of a snoop goes through. */
+typedef struct llp__snoop_cnt {
+    const llp_objective *f;
+    size_t loss, grad, hvp;
+    size_t s_loss, s_grad, s_hvp;
+} llp__snoop_cnt;
+
+static size_t llp__snoop_bs(const llp__snoop_cnt *c, const llp_batch *b) {
+    return c->f->n_samples ? llp_batch_size(b, c->f->n_samples) : 1;
+}
+
+static llp_result llp__snoop_cnt_lg(void *ctx, const llp_real *theta, const llp_batch *b, llp_real *loss,
+                                    llp_real *grad) {
+    llp__snoop_cnt *c = (llp__snoop_cnt *)ctx;
+    if (grad) {
+        c->grad++;
+        c->s_grad += llp__snoop_bs(c, b);
+    } else {
+        c->loss++;
+        c->s_loss += llp__snoop_bs(c, b);
+    }
+    return c->f->loss_grad(c->f->ctx, theta, b, loss, grad);
+}
+
+static llp_result llp__snoop_cnt_hvp(void *ctx, const llp_real *theta, const llp_real *v, const llp_batch *b,
+                                     llp_real *hv) {
+    llp__snoop_cnt *c = (llp__snoop_cnt *)ctx;
+    c->hvp++;
+    c->s_hvp += llp__snoop_bs(c, b);
+    return c->f->hvp(c->f->ctx, theta, v, b, hv);
+}
+
+static void llp__snoop_cost(const llp__snoop_cnt *c, size_t batches, size_t ns, llp_snoop_cost *out) {
+    memset(out, 0, sizeof *out);
+    out->evals.loss = c->loss;
+    out->evals.grad = c->grad;
+    out->evals.hvp = c->hvp;
+    out->evals.batches = batches;
+    out->samples_loss = c->s_loss;
+    out->samples_grad = c->s_grad;
+    out->samples_hvp = c->s_hvp;
+    out->grad_equiv = (double)c->grad + 2.0 * (double)c->hvp + 0.5 * (double)c->loss;
+    out->data_equiv =
+        ((double)c->s_grad + 2.0 * (double)c->s_hvp + 0.5 * (double)c->s_loss) / (double)(ns ? ns : 1);
+}
+
+/* d = a - b, field by field (b a snapshot taken earlier; d may be a or b). */
+static void llp__snoop_cnt_sub(const llp__snoop_cnt *a, const llp__snoop_cnt *b, llp__snoop_cnt *d) {
+    llp__snoop_cnt t = *a;
+    t.loss -= b->loss, t.grad -= b->grad, t.hvp -= b->hvp;
+    t.s_loss -= b->s_loss, t.s_grad -= b->s_grad, t.s_hvp -= b->s_hvp;
+    *d = t;
+}
+
+/* The operator P^(1/2) H P^(1/2) - shift I as an objective (p: the diagonal
+   of P^(1/2), NULL for P = I); products go through the counting wrapper. */
+typedef struct llp__snoop_op {
+    const llp_objective *f;
+    const llp_real *p;
+    double shift;
+    llp_real *tmp;
+} llp__snoop_op;
+
+static llp_result llp__snoop_op_lg(void *ctx, const llp_real *theta, const llp_batch *b, llp_real *loss,
+                                   llp_real *grad) {
+    llp__snoop_op *c = (llp__snoop_op *)ctx; /* never called by the power iteration */
+    return c->f->loss_grad(c->f->ctx, theta, b, loss, grad);
+}
+
+static llp_result llp__snoop_op_hvp(void *ctx, const llp_real *theta, const llp_real *v, const llp_batch *b,
+                                    llp_real *hv) {
+    llp__snoop_op *c = (llp__snoop_op *)ctx;
+    size_t i, n = c->f->n;
+    llp_result r;
+    for (i = 0; i < n; i++) c->tmp[i] = c->p ? (llp_real)((double)c->p[i] * v[i]) : v[i];
+    r = llp_objective_hvp(c->f, theta, c->tmp, b, hv);
+    if (r != LLP_OK) return r;
+    for (i = 0; i < n; i++) hv[i] = (llp_real)((c->p ? (double)c->p[i] * hv[i] : (double)hv[i]) - c->shift * v[i]);
+    return LLP_OK;
+}
+
+/* The largest (algebraic) eigenvalue of P^(1/2) H P^(1/2) by power
+   iteration: iters iterations from a Gaussian start; when the dominant
+   eigenvalue mu found is negative, iters more on the operator shifted by mu
+   (eigenvalues lambda_i - mu, the top one now dominant) and lambda = their
+   result + mu. *dom gets mu, *resid the residual of the last run. */
+static llp_result llp__snoop_top(const llp_objective *cf, const llp_real *theta, const llp_batch_policy *bp,
+                                 size_t iters, const llp_real *p, llp_real *tmp, llp_rng *rng, double *lambda,
+                                 double *dom, double *resid) {
+    llp__snoop_op op;
+    llp_objective of;
+    llp_power_desc pd;
+    llp_eig_result eg;
+    llp_result r;
+    int pass;
+    op.f = cf;
+    op.p = p;
+    op.shift = 0;
+    op.tmp = tmp;
+    of = *cf;
+    of.ctx = &op;
+    of.loss_grad = llp__snoop_op_lg;
+    of.hvp = llp__snoop_op_hvp;
+    of.hvp_block = NULL;
+    memset(&pd, 0, sizeof pd);
+    pd.max_iter = iters;
+    for (pass = 0; pass < 2; pass++) {
+        r = llp_power_iteration(&of, theta, bp, &pd, rng, &eg);
+        if (r != LLP_OK) {
+            *lambda = *resid = NAN;
+            return r;
+        }
+        *lambda = eg.values[0] + op.shift;
+        *resid = eg.residuals[0];
+        llp_eig_result_free(&eg);
+        if (pass == 0) *dom = *lambda;
+        if (!(*lambda < 0) || pass == 1) break;
+        op.shift = *lambda;
+    }
+    return LLP_OK;
+}
+
+/* A probe's failure that leaves its features NaN instead of failing the snoop. */
+static int llp__snoop_soft(llp_result r) { return r == LLP_ERR_NONFINITE || r == LLP_ERR_UNSUPPORTED; }
+
+LLPDEF llp_result llp_snoop_objective(const llp_objective *f, const llp_mlp *m, const llp_real *theta0,
+                                      const llp_opt_desc *od, const llp_train_desc *td, const llp_snoop_desc *sd,
+                                      llp_real *theta_k, llp_snoop_result *res) {
+    llp_snoop_desc d;
+    llp_snoop_result t;
+    llp_train_desc tdesc;
+    llp_trainer tr;
+    llp__snoop_cnt cnt, snap0, snap1, part, rest;
+    llp_objective cf;
+    llp_batch pb, *pbp = NULL;
+    llp_rng streams[5];
+    llp_real *buf = NULL, *th, *g0, *gk, *pv, *tmp, l0 = 0, lk = 0;
+    size_t n, ns, P, B, i, *perm = NULL, train_batches = 0, probe_batches = 0;
+    double eta, nan = NAN, *F;
+    int have_tr = 0, diverged = 0, adaptive;
+    llp_result r;
+
+    /* ---- arguments ---- */
+    if (!f || !f->loss_grad || !theta0 || !od || !res || f->n == 0) return LLP_ERR_ARG;
+    n = f->n;
+    ns = f->n_samples;
+    if (m && m->n_params != n) return LLP_ERR_SHAPE;
+    if (sd)
+        d = *sd;
+    else
+        memset(&d, 0, sizeof d);
+    if (!d.steps) d.steps = 50;
+    if (!d.probe_batch) d.probe_batch = ns < 256 ? ns : 256;
+    if (!d.power_iters) d.power_iters = 10;
+    if (!d.noise_pairs) d.noise_pairs = 8;
+    if (!d.sharp_samples) d.sharp_samples = 8;
+    if (!d.fd_probes) d.fd_probes = 4;
+    if ((ns && d.probe_batch > ns) || d.noise_pairs < 2 || !(d.sharp_rho >= 0) || !llp__isfinite(d.sharp_rho) ||
+        d.skip > 63u)
+        return LLP_ERR_ARG;
+    if (!(od->lr > 0) || !llp__isfinite(od->lr) || !llp_opt_state_size(od, n)) return LLP_ERR_ARG;
+    if (td && td->diverge_factor != td->diverge_factor) return LLP_ERR_ARG;
+    if (!llp_all_finite(theta0, n)) return LLP_ERR_NONFINITE;
+    P = ns ? d.probe_batch : 0;
+    B = ns ? (td && td->batch_size && td->batch_size < ns ? td->batch_size : ns) : 0;
+    eta = od->lr;
+    adaptive = od->kind == LLP_OPT_RMSPROP || od->kind == LLP_OPT_ADAM || od->kind == LLP_OPT_ADAMW;
+
+    /* ---- set-up ---- */
+    buf = llp__alloc_reals(llp__mul(5, n));
+    if (ns && P < ns) {
+        perm = (size_t *)(llp__mul(ns, sizeof(size_t)) ? LLP_MALLOC(ns * sizeof(size_t)) : NULL);
+        if (!perm) {
+            LLP_FREE(buf);
+            return LLP_ERR_NOMEM;
+        }
+    }
+    if (!buf) {
+        LLP_FREE(perm);
+        return LLP_ERR_NOMEM;
+    }
+    th = buf;
+    g0 = th + n;
+    gk = g0 + n;
+    pv = gk + n;
+    tmp = pv + n;
+    llp_copy(theta0, th, n);
+    memset(&cnt, 0, sizeof cnt);
+    cnt.f = f;
+    cf = *f;
+    cf.ctx = &cnt;
+    cf.loss_grad = llp__snoop_cnt_lg;
+    cf.hvp = f->hvp ? llp__snoop_cnt_hvp : NULL;
+    cf.hvp_block = NULL; /* block products (none of the probes uses them) would loop over hvp */
+    cf.gnvp = NULL;
+    cf.accuracy = NULL;
+    llp_rng_seed(&streams[0], d.seed);
+    for (i = 1; i < 5; i++) {
+        streams[i] = streams[i - 1];
+        llp_rng_jump(&streams[i]);
+    }
+    if (perm) {
+        llp_rng_permutation(&streams[0], perm, ns);
+        pb = llp_batch_index(perm, P);
+        pbp = &pb;
+        probe_batches = 1;
+    }
+    memset(&t, 0, sizeof t);
+    F = t.features;
+    for (i = 0; i < (size_t)LLP_SNOOP_N_FEATURES; i++) F[i] = nan;
+    t.steps = d.steps;
+    t.probe_batch = P;
+    t.batch_size = B;
+    t.lr = eta;
+    t.edge = t.lambda = t.lambda_dom = t.lambda_residual = t.lambda_pre = t.ghg = nan;
+    t.grad_norm0 = t.grad_normk = t.b_simple = t.sharpness = t.sharp_rho = t.fd_step = nan;
+
+    /* ---- the trainer (set up first: it checks the optimizer settings before any call) ---- */
+    memset(&tdesc, 0, sizeof tdesc);
+    tdesc.epochs = d.steps;
+    tdesc.max_steps = d.steps;
+    if (td) {
+        tdesc.batch_size = td->batch_size;
+        tdesc.seed = td->seed;
+        tdesc.diverge_factor = td->diverge_factor;
+    }
+    r = llp_trainer_init(&tr, &tdesc, &cf, NULL, od, th);
+    if (r != LLP_OK) goto fail;
+    have_tr = 1;
+    t.edge = llp_pgo_edge(&tr.opt.d, 1.0); /* the edge of eta lambda: that of the rate at lambda = 1 */
+    /* ---- theta_0: zero-cost proxies ---- */
+    if (m) {
+        r = llp_snoop_synflow(m, theta0, &F[LLP_SNOOP_SYNFLOW], &F[LLP_SNOOP_LOG_SYNFLOW]);
+        if (r != LLP_OK) goto fail;
+    }
+    r = llp_objective_loss_grad(&cf, theta0, pbp, &l0, g0);
+    if (r == LLP_ERR_NONFINITE) {
+        l0 = (llp_real)nan;
+        diverged = 1;
+    } else if (r != LLP_OK) {
+        goto fail;
+    }
+    F[LLP_SNOOP_LOSS0] = l0;
+    if (!llp__isfinite(l0)) diverged = 1;
+    if (r == LLP_OK && llp_all_finite(g0, n)) {
+        double s = 0;
+        t.grad_norm0 = llp_nrm2(g0, n);
+        for (i = 0; i < n; i++) s += fabs((double)theta0[i] * (double)g0[i]);
+        F[LLP_SNOOP_GRAD_NORM0] = t.grad_norm0;
+        F[LLP_SNOOP_SNIP] = s;
+    } else {
+        diverged = 1;
+    }
+    snap0 = cnt;
+
+    /* ---- the k steps ---- */
+    if (!diverged) {
+        r = llp_trainer_run(&tr);
+        if (r == LLP_ERR_DIVERGED) {
+            diverged = 1;
+            if (B < ns) train_batches = 1; /* the failed step drew its batch too */
+        } else if (r != LLP_OK) {
+            goto fail;
+        }
+        t.steps_done = (size_t)tr.step;
+        if (B < ns) train_batches += (size_t)tr.step;
+    }
+    snap1 = cnt;
+
+    /* ---- theta_k ---- */
+    if (!diverged) {
+        r = llp_objective_loss_grad(&cf, th, pbp, &lk, gk);
+        if (r == LLP_ERR_NONFINITE || (r == LLP_OK && (!llp__isfinite(lk) || !llp_all_finite(gk, n))))
+            diverged = 1;
+        else if (r != LLP_OK)
+            goto fail;
+    }
+    if (!diverged) {
+        llp_batch_policy bp = llp_batch_policy_fixed(pbp);
+        double nt0 = llp_nrm2(theta0, n), dist = 0;
+        t.grad_normk = llp_nrm2(gk, n);
+        F[LLP_SNOOP_LOSSK] = lk;
+        F[LLP_SNOOP_REL_DROP] = ((double)l0 - lk) / l0;
+        F[LLP_SNOOP_LOG_RATIO] = log((double)lk / l0);
+        F[LLP_SNOOP_GRAD_RATIO] = t.grad_normk / t.grad_norm0;
+        for (i = 0; i < n; i++) dist += ((double)th[i] - theta0[i]) * ((double)th[i] - theta0[i]);
+        F[LLP_SNOOP_DIST_REL] = nt0 > 0 ? sqrt(dist) / nt0 : nan;
+        /* the dominant eigenvalue, then that of the preconditioned operator */
+        if (!(d.skip & LLP_SNOOP_SKIP_POWER)) {
+            r = llp__snoop_top(&cf, th, &bp, d.power_iters, NULL, tmp, &streams[1], &t.lambda, &t.lambda_dom,
+                               &t.lambda_residual);
+            if (r != LLP_OK && !llp__snoop_soft(r)) goto fail;
+            if (!adaptive) {
+                t.lambda_pre = t.lambda;
+            } else if (!(d.skip & LLP_SNOOP_SKIP_PRECOND)) {
+                int rms = tr.opt.d.kind == LLP_OPT_RMSPROP;
+                const llp_real *s = rms ? tr.opt.m : tr.opt.v;
+                double bc2 = rms ? 1.0 : 1.0 - pow(tr.opt.d.beta2, (double)tr.opt.t), eps = tr.opt.d.eps, dom, rs;
+                for (i = 0; i < n; i++) pv[i] = (llp_real)(1.0 / sqrt(sqrt((double)s[i] / bc2) + eps));
+                r = llp__snoop_top(&cf, th, &bp, d.power_iters, pv, tmp, &streams[1], &t.lambda_pre, &dom, &rs);
+                if (r != LLP_OK && !llp__snoop_soft(r)) goto fail;
+            }
+        }
+        /* curvature along the probe gradient */
+        if (!(d.skip & LLP_SNOOP_SKIP_GHG) && t.grad_normk > 0) {
+            for (i = 0; i < n; i++) pv[i] = (llp_real)(gk[i] / t.grad_normk);
+            r = llp_objective_hvp(&cf, th, pv, pbp, tmp);
+            if (r == LLP_OK && llp_all_finite(tmp, n))
+                t.ghg = llp_dot(pv, tmp, n);
+            else if (r != LLP_OK && !llp__snoop_soft(r))
+                goto fail;
+        }
+        /* gradient noise scale over all N samples */
+        if (!(d.skip & LLP_SNOOP_SKIP_NOISE) && ns >= 2) {
+            llp_grad_noise_desc nd;
+            llp_grad_noise_result gn;
+            size_t before = cnt.grad;
+            memset(&nd, 0, sizeof nd);
+            nd.pairs = d.noise_pairs;
+            r = llp_grad_noise_scale(&cf, th, &nd, &streams[2], &gn);
+            probe_batches += cnt.grad - before; /* one gradient per batch drawn, failed or not */
+            if (r == LLP_OK) {
+                double mg = gn.g2.value, ms = gn.s.value, N = (double)ns, Bd = (double)B;
+                double u = (N - Bd) / (Bd * (N - 1));
+                t.b_simple = gn.b_simple;
+                F[LLP_SNOOP_B_OVER_BSIMPLE] = ms > 0 ? Bd * mg / ms : nan;
+                F[LLP_SNOOP_NOISE_RATIO] = mg > 0 ? u * ms / mg : nan;
+            } else if (!llp__snoop_soft(r)) {
+                goto fail;
+            }
+        }
+        /* random-direction sharpness on the probe batch */
+        if (!(d.skip & LLP_SNOOP_SKIP_SHARP)) {
+            llp_sharp_random_desc sdsc;
+            llp_sharp_random_result sr;
+            memset(&sdsc, 0, sizeof sdsc);
+            sdsc.rho = d.sharp_rho;
+            sdsc.samples = d.sharp_samples;
+            r = llp_sharpness_random(&cf, th, pbp, &sdsc, &streams[3], &sr);
+            if (r == LLP_OK) {
+                t.sharpness = sr.sharpness.value;
+                t.sharp_rho = sr.rho;
+                F[LLP_SNOOP_SHARP_REL] = sr.sharpness.value / sr.loss0;
+            } else if (!llp__snoop_soft(r)) {
+                goto fail;
+            }
+        }
+        /* the finite-difference probe along random directions */
+        if (!(d.skip & LLP_SNOOP_SKIP_FD)) {
+            llp_probe_desc pdsc;
+            llp_probe_result pr;
+            memset(&pdsc, 0, sizeof pdsc);
+            pdsc.dir = LLP_DIRECTION_RANDOM;
+            pdsc.probes = d.fd_probes;
+            r = llp_hessian_probe(&cf, th, &bp, &pdsc, &streams[4], &pr);
+            if (r == LLP_OK) {
+                F[LLP_SNOOP_ETA_FD] = eta * pr.gdiff;
+                t.fd_step = pr.step;
+            } else if (!llp__snoop_soft(r)) {
+                goto fail;
+            }
+        }
+        F[LLP_SNOOP_ETA_LMAX] = eta * t.lambda;
+        F[LLP_SNOOP_ETA_LMAX_PRE] = eta * t.lambda_pre;
+        F[LLP_SNOOP_EDGE_RATIO] = eta * t.lambda_pre / t.edge;
+        F[LLP_SNOOP_ETA_GHG] = eta * t.ghg;
+        F[LLP_SNOOP_GHG_LMAX] = t.lambda > 0 ? t.ghg / t.lambda : nan;
+        if (d.ckpt_path) {
+            r = llp_trainer_save(&tr, d.ckpt_path, NULL);
+            if (r != LLP_OK) goto fail;
+        }
+    }
+    r = LLP_OK;
+    t.diverged = diverged;
+    llp__snoop_cnt_sub(&snap1, &snap0, &part);
+    llp__snoop_cost(&part, train_batches, ns, &t.train_cost);
+    llp__snoop_cost(&cnt, train_batches + probe_batches, ns, &t.cost);
+    llp__snoop_cnt_sub(&cnt, &part, &rest);
+    llp__snoop_cost(&rest, probe_batches, ns, &t.probe_cost);
+    t.evals = t.cost.evals;
+    if (theta_k) llp_copy(diverged ? theta0 : th, theta_k, n);
+    *res = t;
+fail:
+    if (have_tr) llp_trainer_free(&tr);
+    LLP_FREE(buf);
+    LLP_FREE(perm);
+    return r;
+}
+
+LLPDEF llp_result llp_snoop(const llp_mlp *m, const llp_real *theta0, const llp_data *data, const llp_opt_desc *od,
+                            const llp_train_desc *td, const llp_snoop_desc *sd, llp_real *theta_k,
+                            llp_snoop_result *res) {
+    llp_mlp_objective mo;
+    llp_objective f;
+    llp_result r;
+    if (!m || !theta0 || !data || !od || !res) return LLP_ERR_ARG;
+    r = llp_mlp_objective_init(&mo, m, data, 0);
+    if (r != LLP_OK) return r;
+    f = llp_mlp_objective_get(&mo);
+    r = llp_snoop_objective(&f, m, theta0, od, td, sd, theta_k, res);
+    llp_mlp_objective_free(&mo);
+    return r;
+}
 
 /* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
 /* ---- gzip / DEFLATE decoder -------------------------------------------------

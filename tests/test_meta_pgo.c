@@ -384,11 +384,19 @@ static void test_clips_and_rescue(void) {
     CHECK_OK(llp_pgo_before_step(&p, &o, &f, x, NULL, 0));
     CHECK(o.d.lr == 1e-4 && fabs(p.lambda - 1e9) <= 1e-6 * 1e9, "huge curvature: lr_min = 1e-3 base (%.3g)", o.d.lr);
     llp_pgo_free(&p);
-    lam[0] = -2, lam[1] = -1, lam[2] = 0.5;
+    lam[0] = -3, lam[1] = -1, lam[2] = 2;
     o.d.lr = 0.1;
     CHECK_OK(llp_pgo_init(&p, &pd, &f));
     CHECK_OK(llp_pgo_before_step(&p, &o, &f, x, NULL, 0));
-    CHECK(p.lambda < 0 && o.d.lr == 1.0, "concave dominant direction (lambda %.3g): lr_max = 10 base", p.lambda);
+    CHECK(fabs(p.lambda - 2) <= 1e-9 && fabs(o.d.lr - 0.5) <= 1e-9 && p.evals.hvp == 240,
+          "dominant eigenvalue -3: the shifted iteration finds the top one, %.12g (2), rate %.6g (0.5), "
+          "2 x 120 HVPs (%lu)", p.lambda, o.d.lr, (unsigned long)p.evals.hvp);
+    llp_pgo_free(&p);
+    lam[2] = -0.5;
+    o.d.lr = 0.1;
+    CHECK_OK(llp_pgo_init(&p, &pd, &f));
+    CHECK_OK(llp_pgo_before_step(&p, &o, &f, x, NULL, 0));
+    CHECK(p.lambda < 0 && o.d.lr == 1.0, "concave everywhere (top %.3g): lr_max = 10 base", p.lambda);
     llp_pgo_free(&p);
 
     /* SGD at 3 times the edge of lambda 4 diverges; with the controller it converges */
