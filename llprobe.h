@@ -3197,8 +3197,10 @@ typedef struct llp_pgo_desc {
    case), the curvature along the direction the step actually takes for
    SGD; it is at most lambda_max. Power iteration finds the eigenvalue of
    largest magnitude: when that one is negative, as many iterations more on
-   M - lambda_dom I (spectrum >= 0) find the top one. When there is no
-   positive curvature (lambda <= 0), the rate goes to lr_max. The probes use one fixed batch (probe_batch samples drawn once by
+   M - lambda_dom I (spectrum >= 0) find the top one. When no positive
+   curvature is found (lambda <= 0, or the shifted iterations did not
+   converge), the rate is left as it was: a probe that cannot tell never
+   raises it. The probes use one fixed batch (probe_batch samples drawn once by
    a seeded permutation), so successive estimates differ by the change of
    theta, not by batch noise.
    Use: llp_pgo_init, then either set a trainer's td.before_step =
@@ -3212,7 +3214,13 @@ typedef struct llp_pgo_desc {
    batch size. Caveats: a trajectory resumed from a checkpoint does not
    carry the warm-start vector, so it is not bit-identical to an unbroken
    run; the stability edges are those of a quadratic with the optimizer's
-   state frozen, and mini-batch noise lowers the edge in practice. */
+   state frozen, and mini-batch noise lowers the edge in practice. The clip
+   often decides: on the digits MLP (examples/pgo_compare) the unclipped
+   rate of momentum and Adam stayed above 10 times the base rate all run,
+   so the controller acted as a constant rate of lr_max, and on diabetes
+   momentum diverged with or without it. The default probes (5 HVPs on 256
+   samples every 10 steps) cost about 8 gradients of a 32-sample batch per
+   training step: raise every or lower probe_batch to make them cheap. */
 typedef struct llp_pgo {
     llp_pgo_desc d;        /* settings with defaults resolved (lr_min/lr_max after the first call) */
     size_t n, n_samples;
@@ -15207,7 +15215,8 @@ LLPDEF llp_result llp_pgo_before_step(void *ctx, llp_opt *opt, const llp_objecti
     p->probes++;
     p->lambda = lambda;
     edge = llp_pgo_edge(&opt->d, lambda);
-    rate = edge == edge ? p->d.scale * p->d.c * edge : p->d.lr_max;
+    if (edge != edge) return LLP_OK; /* no positive curvature found: keep the rate */
+    rate = p->d.scale * p->d.c * edge;
     if (rate < p->d.lr_min) rate = p->d.lr_min;
     if (rate > p->d.lr_max) rate = p->d.lr_max;
     opt->d.lr = rate;

@@ -396,7 +396,8 @@ static void test_clips_and_rescue(void) {
     o.d.lr = 0.1;
     CHECK_OK(llp_pgo_init(&p, &pd, &f));
     CHECK_OK(llp_pgo_before_step(&p, &o, &f, x, NULL, 0));
-    CHECK(p.lambda < 0 && o.d.lr == 1.0, "concave everywhere (top %.3g): lr_max = 10 base", p.lambda);
+    CHECK(p.lambda < 0 && o.d.lr == 0.1 && p.lr != p.lr && p.probes == 1,
+          "concave everywhere (top %.3g): the rate is left as it was", p.lambda);
     llp_pgo_free(&p);
 
     /* SGD at 3 times the edge of lambda 4 diverges; with the controller it converges */
