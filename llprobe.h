@@ -8124,6 +8124,30 @@ LLPDEF llp_result llp_opt_init(llp_opt *o, const llp_opt_desc *d, size_t n, llp_
     return LLP_OK;
 }
 
+/* D = P^-1/2 of an adaptive optimizer's current preconditioner into dv (n):
+   Adam/AdamW P = diag(sqrt(v / (1 - beta2^t)) + eps), RMSprop P =
+   diag(sqrt(s) + eps) (s is held in o->m). Returns 1 when written, 0 for a
+   kind without one (SGD, momentum, Nesterov) or before the first step, -1
+   when the bias correction is not positive. */
+static int llp__opt_precond_half(const llp_opt *o, llp_real *dv) {
+    const llp_real *s;
+    double bc = 1;
+    size_t i;
+    if (o->t == 0) return 0;
+    if (o->d.kind == LLP_OPT_ADAM || o->d.kind == LLP_OPT_ADAMW) {
+        s = o->v;
+        bc = 1 - pow(o->d.beta2, (double)o->t);
+    } else if (o->d.kind == LLP_OPT_RMSPROP) {
+        s = o->m;
+    } else {
+        return 0;
+    }
+    if (!s) return 0;
+    if (!(bc > 0)) return -1;
+    for (i = 0; i < o->n; i++) dv[i] = (llp_real)(1.0 / sqrt(sqrt((double)s[i] / bc) + o->d.eps));
+    return 1;
+}
+
 /* Noise and clipping on o->g (in place); returns whether it was clipped. */
 static int llp__opt_condition(llp_opt *o) {
     size_t i;
@@ -15082,23 +15106,9 @@ LLPDEF llp_result llp_pgo_init(llp_pgo *p, const llp_pgo_desc *d, const llp_obje
     return LLP_OK;
 }
 
-/* D = P^-1/2 of the optimizer's preconditioner into d (n); 0 when the kind has none. */
+/* D = P^-1/2 of the optimizer's preconditioner (none with raw). */
 static int llp__pgo_precond(const llp_pgo *p, const llp_opt *o, llp_real *dv) {
-    size_t i;
-    double eps, bc = 1;
-    if (p->d.raw || !o->v) return 0;
-    if (o->d.kind == LLP_OPT_ADAM || o->d.kind == LLP_OPT_ADAMW) {
-        double b2 = o->d.beta2 > 0 ? o->d.beta2 : 0.999;
-        bc = 1 - pow(b2, (double)o->t);
-        eps = o->d.eps > 0 ? o->d.eps : 1e-8;
-    } else if (o->d.kind == LLP_OPT_RMSPROP) {
-        eps = o->d.eps > 0 ? o->d.eps : 1e-8;
-    } else {
-        return 0;
-    }
-    if (!(bc > 0)) return -1;
-    for (i = 0; i < p->n; i++) dv[i] = (llp_real)(1.0 / sqrt(sqrt((double)o->v[i] / bc) + eps));
-    return 1;
+    return p->d.raw ? 0 : llp__opt_precond_half(o, dv);
 }
 
 /* out = M x, M = H or D H D (dv = D, pre = 1); x untouched. */
@@ -16738,12 +16748,11 @@ LLPDEF llp_result llp_snoop_objective(const llp_objective *f, const llp_mlp *m, 
             if (!adaptive) {
                 t.lambda_pre = t.lambda;
             } else if (!(d.skip & LLP_SNOOP_SKIP_PRECOND)) {
-                int rms = tr.opt.d.kind == LLP_OPT_RMSPROP;
-                const llp_real *s = rms ? tr.opt.m : tr.opt.v;
-                double bc2 = rms ? 1.0 : 1.0 - pow(tr.opt.d.beta2, (double)tr.opt.t), eps = tr.opt.d.eps, dom, rs;
-                for (i = 0; i < n; i++) pv[i] = (llp_real)(1.0 / sqrt(sqrt((double)s[i] / bc2) + eps));
-                r = llp__snoop_top(&cf, th, &bp, d.power_iters, pv, tmp, &streams[1], &t.lambda_pre, &dom, &rs);
-                if (r != LLP_OK && !llp__snoop_soft(r)) goto fail;
+                double dom, rs;
+                if (llp__opt_precond_half(&tr.opt, pv) > 0) {
+                    r = llp__snoop_top(&cf, th, &bp, d.power_iters, pv, tmp, &streams[1], &t.lambda_pre, &dom, &rs);
+                    if (r != LLP_OK && !llp__snoop_soft(r)) goto fail;
+                }
             }
         }
         /* curvature along the probe gradient */

@@ -297,6 +297,46 @@ static void test_preconditioned_and_ghg(void) {
     small_free(&s);
 }
 
+/* RMSprop keeps its second moment s in o->m: lambda_P of D H D, D = 1 / sqrt(sqrt(s) + eps) */
+static void test_rmsprop_precond(void) {
+    small s;
+    llp_hessian H;
+    llp_batch_policy bp = llp_batch_policy_full();
+    llp_pgo p;
+    llp_pgo_desc pd;
+    llp_opt_desc od;
+    llp_opt o;
+    llp_real *st;
+    double *D, *M, want, raw;
+    size_t n, i, j, t;
+    small_init(&s, 6);
+    n = s.m.n_params;
+    memset(&od, 0, sizeof od);
+    od.kind = LLP_OPT_RMSPROP, od.lr = 1e-3;
+    st = (llp_real *)malloc(llp_opt_state_size(&od, n) * sizeof(llp_real));
+    D = (double *)malloc(n * sizeof(double));
+    M = (double *)malloc(n * n * sizeof(double));
+    CHECK_OK(llp_opt_init(&o, &od, n, st, llp_opt_state_size(&od, n)));
+    for (t = 0; t < 3; t++) CHECK_OK(llp_opt_step(&o, &s.f, s.m.theta, NULL, NULL));
+    CHECK_OK(llp_hessian_full(&s.f, s.m.theta, &bp, 0, &H));
+    for (i = 0; i < n; i++) D[i] = 1 / sqrt(sqrt((double)o.m[i]) + 1e-8);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++) M[i * n + j] = D[i] * H.h[i * n + j] * D[j];
+    want = top_eig(M, n);
+    raw = top_eig(H.h, n);
+    memset(&pd, 0, sizeof pd);
+    pd.iters = 40, pd.lr_min = 1e-12, pd.lr_max = 1e6;
+    CHECK_OK(llp_pgo_init(&p, &pd, &s.f));
+    CHECK_OK(llp_pgo_before_step(&p, &o, &s.f, s.m.theta, NULL, 0));
+    CHECK(fabs(p.lambda - want) <= TOL(1e-6, 1e-3) * fabs(want) && fabs(want - raw) > 0.1 * fabs(raw),
+          "RMSprop: lambda %.10g = top eigenvalue of D H D %.10g (raw lambda %.6g differs)", p.lambda, want, raw);
+    CHECK(fabs(o.d.lr - 0.5 * 2 / p.lambda) <= 1e-14 * o.d.lr, "RMSprop rate c 2 / lambda_P");
+    llp_pgo_free(&p);
+    llp_hessian_free(&H);
+    free(st), free(D), free(M);
+    small_free(&s);
+}
+
 /* ---- inside the trainer ---- */
 typedef struct lr_log {
     double lr[200];
@@ -459,6 +499,7 @@ int main(int argc, char **argv) {
     LLP_RUN(test_edges);
     LLP_RUN(test_lambda_max);
     LLP_RUN(test_preconditioned_and_ghg);
+    LLP_RUN(test_rmsprop_precond);
     LLP_RUN(test_trainer);
     LLP_RUN(test_clips_and_rescue);
     LLP_RUN(test_bad_args);
