@@ -1107,7 +1107,10 @@ LLPDEF llp_batch_policy llp_batch_policy_fresh(size_t batch_size, llp_rng *rng);
 LLPDEF llp_result llp_batch_policy_describe(const llp_batch_policy *p, size_t n_samples, char *buf, size_t len);
 
 /* What a tool spent. hvp counts products: a block product of k vectors
-   counts k. batches counts the mini-batches drawn under FRESH. */
+   counts k. An objective without an hvp gets its products from the central
+   difference of llp_objective_hvp, two gradients each: they are counted as
+   such (grad += 2), not as HVPs. batches counts the mini-batches drawn
+   under FRESH. */
 typedef struct llp_evals {
     size_t loss;     /* loss-only evaluations */
     size_t grad;     /* gradient evaluations */
@@ -9523,9 +9526,17 @@ static const llp_batch *llp__curv_batch(llp__curv *c) {
     return NULL;
 }
 
+/* Count k Hessian-vector products of f as what they cost: k HVPs when f has
+   a product (hvp, or hvp_block for a block call), else 2k gradients (the
+   central difference of llp_objective_hvp). */
+static void llp__count_hvp(const llp_objective *f, llp_evals *ev, size_t k, int block) {
+    if (f->hvp || (block && f->hvp_block)) ev->hvp += k;
+    else ev->grad += 2 * k;
+}
+
 static llp_result llp__curv_hvp_on(llp__curv *c, const llp_batch *b, const llp_real *v, llp_real *hv) {
     llp_result r = llp_objective_hvp(c->f, c->theta, v, b, hv);
-    c->ev.hvp++;
+    llp__count_hvp(c->f, &c->ev, 1, 0);
     if (r != LLP_OK) return r;
     return llp_all_finite(hv, c->n) ? LLP_OK : LLP_ERR_NONFINITE;
 }
@@ -9547,7 +9558,7 @@ static llp_result llp__curv_block(llp__curv *c, const llp_real *V, size_t k, llp
         return LLP_OK;
     }
     r = llp_objective_hvp_block(c->f, c->theta, V, k, llp__curv_batch(c), HV);
-    c->ev.hvp += k;
+    llp__count_hvp(c->f, &c->ev, k, 1);
     if (r != LLP_OK) return r;
     return llp_all_finite(HV, k * c->n) ? LLP_OK : LLP_ERR_NONFINITE;
 }
@@ -13561,7 +13572,7 @@ LLPDEF llp_result llp_grad_curvature(const llp_objective *f, const llp_real *the
     if (r == LLP_OK) {
         llp_scale((llp_real)(1.0 / gn), g, n); /* ghat */
         r = llp_objective_hvp(f, theta, g, d.batch, hg);
-        t.evals.hvp++;
+        llp__count_hvp(f, &t.evals, 1, 0);
         if (r == LLP_OK && !llp_all_finite(hg, n)) r = LLP_ERR_NONFINITE;
     }
     if (r == LLP_OK) {
@@ -15124,7 +15135,7 @@ static llp_result llp__pgo_apply(llp_pgo *p, const llp_objective *f, const llp_r
     } else {
         r = llp_objective_hvp(f, theta, x, b, out);
     }
-    p->evals.hvp++;
+    llp__count_hvp(f, &p->evals, 1, 0);
     p->sample_cost += 2.0 * (double)(p->n_probe ? p->n_probe : 1);
     return r;
 }
