@@ -4143,6 +4143,258 @@ LLPDEF const char *llp_snoop_feature_name(int i);
    non-finite theta, LLP_ERR_NOMEM. */
 LLPDEF llp_result llp_snoop_synflow(const llp_mlp *m, const llp_real *theta, double *synflow, double *log_synflow);
 
+/* ---- the selector: hyperparameter search at a counted budget ---------------
+   llp_select answers "which configuration of this space is best, and what
+   did finding it cost?" with one of nine strategies run under the same
+   total budget, so the strategies can be compared at equal compute:
+
+     RANDOM     random search (Bergstra & Bengio 2012): configurations drawn
+                by llp_hp_random, each trained in full, until the budget ends.
+     GRID       grid search: llp_hp_grid with the most levels whose grid the
+                budget affords in full trainings (at least 1 level), trained
+                in a seeded random order (so that a budget cut mid-grid, and
+                the anytime curve, do not favour the grid's first corner).
+     SH         successive halving (Jamieson & Talwalkar 2016) with eta and
+                minimum resource r: the largest n whose schedule
+                (llp_hp_successive_halving(n, r, R, eta)) fits the remaining
+                budget, survivors resume (total_resume); repeated with fresh
+                configurations while a bracket that reaches R still fits.
+     HYPERBAND  Hyperband (Li et al. 2018): the brackets of
+                llp_hp_hyperband(r, R, eta), s = s_max .. 0, cycled with
+                fresh configurations; a bracket that does not fit the
+                remaining budget is skipped, the run ends when none fits.
+     CURVE      the learning-curve baseline: `candidates` configurations are
+                each snooped for k steps with every probe skipped; they are
+                ranked by LOSSK, the probe-batch training loss after the k
+                steps (lower first), and trained in full in that order.
+     GRAD_NORM, SNIP, SYNFLOW
+                zero-cost proxies: the candidates are ranked by the proxy at
+                theta_0 (higher first, as in Abdelfattah et al. 2021):
+                GRAD_NORM and SNIP from one gradient on the probe batch,
+                SYNFLOW without any evaluation (llp_snoop_synflow); then
+                trained in full in that order.
+     META       probe features and a meta-model: every candidate is snooped
+                (k steps, then the probes of llp_snoop); `warmup`
+                candidates (the first ones, in candidate order, whose snoop
+                did not diverge) are trained in full; then, one training at
+                a time, the meta-model (llp_meta_fit with desc.meta) is
+                refitted on every trained candidate's inputs -> its outcome,
+                and the untrained candidate with the best prediction is
+                trained next: sequential model-based selection whose model
+                sees the probes (trial.predicted holds the prediction each
+                such pick was made on). Inputs: asinh of the 19 snoop features
+                (monotone; tames those spanning decades; NaN when a probe was
+                skipped or the snoop diverged, imputed by the meta-model),
+                and unless meta_no_config the configuration's unit-cube
+                coordinates (llp_hp_encode). Target: ln(score) when every
+                finite score so far is > 0, else the score; a diverged
+                training gets the worst finite target seen. Candidates whose
+                snoop diverged come last, in candidate order.
+   The screening strategies (CURVE, the proxies, META) run in rounds: when
+   every screened candidate has been trained and budget is left, the next
+   `candidates` configurations of the stream are drawn, screened and
+   trained (META keeps its rows and refits on all of them), so that they
+   spend the budget as the other strategies do. The proxies are computed at
+   theta_0, which a key such as LR, WEIGHT_DECAY, MOMENTUM or BATCH_SIZE
+   does not change: over such a space they are the same for every candidate
+   and the ranking falls back to the order drawn (screen_distinct = 1 in
+   the result says so), i.e. random search less the screening cost. The
+   snoop's k steps are the same for every candidate, whatever its batch
+   size (5 % of the base configuration's full training by default).
+
+   Every configuration is built the same way whatever the strategy, so a
+   configuration trained to full resource by two strategies reaches the same
+   score bit for bit: llp_hp_apply(config, desc.mlp, desc.opt, desc.train);
+   theta_0 = llp_mlp_randomize from llp_rng_seed(desc.init_seed) (the same
+   draw for every configuration of one architecture); training is
+   llp_trainer_run on the training data with the configuration's optimizer
+   and batch size, shuffling seed desc.train.seed, diverge_factor from
+   desc.train, nothing else of desc.train (no monitor evaluations,
+   callbacks, checkpoints or early stopping, no validation objective).
+
+   Resource. R = desc.train.epochs (0 -> 10) epochs is full training. A
+   resource r (epochs, may be fractional) is round(r S) optimizer steps with
+   S = ceil(N / B) steps per epoch (1 for full batch), at least 1 step; the
+   trainer resumes where it stopped, so a survivor of successive halving
+   continues exactly as one uninterrupted run would.
+
+   Score. After each training (and each rung), the configuration's score is
+   the mean loss of its MLP over the validation data (the objective's loss:
+   a model weight decay desc.mlp.weight_decay is included), or desc.score's
+   value when set (e.g. MAE for a model trained with MSE). Lower is better.
+   A training that diverges (LLP_ERR_DIVERGED) or ends with a non-finite
+   score scores NaN and is ranked last; a diverged training is not
+   evaluated. The result's best is the finite score of lowest value among
+   trainings that reached R (ties: the earlier); partial resources (rungs
+   below R, snoops) never become the best.
+
+   Budget and its unit. Compute is counted in full-training-set gradient
+   evaluations (an epoch of gradient work = 1), sample-weighted, the unit of
+   llp_snoop_cost.data_equiv:
+       cost = (samples_grad + 2 samples_hvp + samples_loss / 2) / N
+   over every call of the training and validation objectives (an HVP costs
+   two gradients, a loss-only evaluation half of one; a validation pass over
+   N_val samples costs N_val / (2N)). A score callback is charged as one
+   validation loss pass, N_val / (2N). Every strategy stops when its next
+   step does not fit: before each training (or rung, or snoop) the selector
+   computes the cost that step can at most spend (exact sample counts of
+   the trainer's batches, SAM's second gradient included, plus the score)
+   and skips or ends, as the strategy says, when it exceeds what remains.
+   Hence spent <= budget always; what is counted is what was called (a
+   diverged run counts the steps it took). The meta-model's own fits are
+   not charged (they train a tiny network on a few rows; reported in
+   meta_evals).
+   The default budget is not chosen for you: desc.budget is required. The
+   cost of one full training is about R epochs (2 R with SAM) plus the
+   score; full_cost in the result holds it for the base configuration.
+
+   Counting hook. desc.wrap, when set, is called once for every objective
+   the selector builds (role 0: a configuration's training objective, 1:
+   its validation objective) with the library's objective `inner`; it fills
+   `outer` with the objective to use instead (e.g. a counting wrapper that
+   forwards to inner; inner stays valid while outer is in use). A test
+   counts every call this way and compares with the result's ledger.
+
+   Cost of the selector itself: what it spends is the budget; memory is one
+   trainer per live configuration (successive halving keeps a whole rung
+   alive: n trainers of the architecture at rung 0), plus the candidates'
+   features. Deterministic: the same desc and seeds give the same trials,
+   bit for bit. */
+
+typedef enum llp_select_method {
+    LLP_SELECT_RANDOM = 0,
+    LLP_SELECT_GRID,
+    LLP_SELECT_SH,
+    LLP_SELECT_HYPERBAND,
+    LLP_SELECT_CURVE,
+    LLP_SELECT_GRAD_NORM,
+    LLP_SELECT_SNIP,
+    LLP_SELECT_SYNFLOW,
+    LLP_SELECT_META,
+    LLP_SELECT_METHODS
+} llp_select_method;
+
+/* Short stable names: "random", "grid", "sh", "hyperband", "curve",
+   "grad_norm", "snip", "synflow", "meta"; "unknown" otherwise. */
+LLPDEF const char *llp_select_method_name(int method);
+
+/* role: 0 training objective, 1 validation objective. Return LLP_OK after
+   filling *outer; anything else aborts llp_select with that code. */
+typedef llp_result (*llp_select_wrap_fn)(void *ctx, const llp_objective *inner, int role, llp_objective *outer);
+/* The score of a trained configuration: *score, lower is better (NaN: failed). */
+typedef llp_result (*llp_select_score_fn)(void *ctx, const llp_mlp *m, const llp_real *theta, const llp_data *val,
+                                          double *score);
+
+typedef struct llp_select_desc {
+    llp_select_method method;
+    double budget;              /* total compute, cost units above (> 0, finite): required */
+    const llp_hp_space *space;  /* required */
+    llp_mlp_desc mlp;           /* base model (sizes[0], sizes[n_layers] must fit the data) */
+    llp_opt_desc opt;           /* base optimizer (lr > 0 unless the space sets LR) */
+    llp_train_desc train;       /* epochs = R (0 -> 10), batch_size, seed, diverge_factor */
+    const llp_data *train_data; /* required, N >= 2 */
+    const llp_data *val_data;   /* required */
+    uint64_t seed;              /* configurations, grid order, meta-model members */
+    uint64_t init_seed;         /* theta_0 of every configuration */
+    size_t candidates;          /* screening strategies: candidates drawn (llp_hp_random, the
+                                   same stream as RANDOM: RANDOM's first configurations are
+                                   the first candidates); 0 -> max(4, 2 floor(budget /
+                                   full_cost)), for CURVE and META at most floor(budget / (3 b))
+                                   with b the bound of one snoop of the base configuration (so
+                                   screening takes about a third of the budget at most) */
+    double min_resource;        /* SH, HYPERBAND: r in epochs (0 -> R / 27), 0 < r <= R */
+    unsigned eta;               /* SH, HYPERBAND: 0 -> 3, else >= 2 */
+    llp_snoop_desc snoop;       /* CURVE, META, GRAD_NORM, SNIP. Zero fields take the SELECTOR's
+                                   defaults, lighter than llp_snoop's so that screening stays
+                                   a fraction of a training: steps max(10, ceil(S R / 20)) (5%
+                                   of full training), probe_batch min(N, 128), power_iters 5,
+                                   noise_pairs 4, sharp_samples 4, fd_probes 2; seed 0 ->
+                                   desc.seed + 1. ckpt_path is ignored. */
+    size_t warmup;              /* META: candidates trained before the first fit (0 -> 3), >= 2 */
+    llp_meta_desc meta;         /* META: the meta-model (zero: llp_meta_fit's defaults, seed
+                                   0 -> desc.seed + 2) */
+    int meta_no_config;         /* META: leave the configuration's coordinates out of the inputs */
+    llp_select_wrap_fn wrap;    /* optional counting hook */
+    void *wrap_ctx;
+    llp_select_score_fn score;  /* optional score (default: validation loss) */
+    void *score_ctx;
+} llp_select_desc;
+
+/* What a trial was. */
+typedef enum llp_select_stage {
+    LLP_SELECT_STAGE_SCREEN = 0, /* a snoop or a proxy at theta_0 (CURVE, proxies, META) */
+    LLP_SELECT_STAGE_TRAIN = 1   /* training to `resource` (a rung below R, or R) */
+} llp_select_stage;
+
+/* One step of a search, in the order it ran. */
+typedef struct llp_select_trial {
+    llp_hp_config config;
+    size_t candidate;       /* index of the configuration in the order it was drawn */
+    llp_select_stage stage;
+    int bracket, rung;      /* SH / HYPERBAND: bracket (0, 1, ... in run order) and rung; else -1 */
+    double resource;        /* epochs trained to (screens: the snoop's k / S; proxies 0) */
+    int full;               /* resource == R: this trial can be the best */
+    double score;           /* training: the score (NaN: diverged or non-finite); screens: the
+                               ranking value (LOSSK, the proxy, the meta-model's prediction
+                               is not stored here: NaN for META screens) */
+    int diverged;           /* training or snoop diverged */
+    double cost;            /* compute of this trial */
+    double cum_cost;        /* compute of the search after this trial */
+    double best;            /* best full score after this trial (NaN: none yet): the regret curve */
+    double predicted;       /* META trainings chosen by the model: its prediction of the score when
+                               it picked this candidate (exp of the log target); NaN otherwise */
+} llp_select_trial;
+
+typedef struct llp_select_result {
+    llp_select_method method;
+    double budget;
+    double spent;           /* total compute, <= budget */
+    double screen_cost;     /* of which screening (snoops, proxies) */
+    double full_cost;       /* one full training of the base configuration plus its score */
+    double R;               /* full resource, epochs */
+    size_t n_trials;
+    llp_select_trial *trials;
+    size_t n_configs;       /* configurations drawn (candidates, grid points, SH/HB samples) */
+    size_t n_full;          /* trainings run to R (diverged ones included) */
+    int have_best;          /* 0: no training reached R with a finite score */
+    size_t best_trial;      /* index into trials */
+    llp_hp_config best_config;
+    double best_score;      /* NaN when !have_best */
+    llp_mlp_desc best_mlp;  /* the best configuration's model */
+    llp_real *best_theta;   /* (best_n) its trained parameters; NULL when !have_best */
+    size_t best_n;
+    /* the ledger, over the training and validation objectives */
+    llp_evals evals;        /* calls: loss, grad, hvp (batches: 0) */
+    size_t samples_loss, samples_grad, samples_hvp;
+    llp_evals meta_evals;   /* META: the meta-model fits (not charged) */
+    size_t meta_fits;
+    int grid_levels;        /* GRID: levels used */
+    size_t warmup;          /* META: as resolved */
+    size_t snoop_steps;     /* k as resolved (screening strategies) */
+    size_t screen_distinct; /* CURVE and the proxies: distinct finite ranking values among the
+                               screened candidates; 1 means the ranking was the order drawn (a
+                               proxy at theta_0 cannot see lr, decay, momentum or batch size);
+                               0 for the other methods */
+} llp_select_result;
+
+/* Run the search of desc->method. res is written on LLP_OK only.
+   Errors: LLP_ERR_ARG for NULL desc/res/space/data, a budget <= 0 or not
+   finite, an invalid space (llp_hp_space_validate), a method out of range,
+   min_resource outside (0, R], eta == 1, warmup == 1, a base the space's
+   configurations cannot be applied to; LLP_ERR_SHAPE when the data do not
+   fit the model; LLP_ERR_NOMEM; errors of the objectives, the wrap or
+   score callbacks. A budget smaller than any step is not an error: the
+   search spends nothing and has no best. */
+LLPDEF llp_result llp_select(const llp_select_desc *desc, llp_select_result *res);
+/* Free and zero. Safe on a zeroed struct. */
+LLPDEF void llp_select_free(llp_select_result *res);
+/* The compute of one full training of desc's base configuration (no key of
+   the space applied) plus its score: the result's full_cost, without
+   running a search, so budgets can be set in full trainings. desc->budget
+   and desc->method are not read. Cost: builds the model and objectives, no
+   evaluation. Errors as llp_select. */
+LLPDEF llp_result llp_select_full_cost(const llp_select_desc *desc, double *cost);
+
 #ifdef __cplusplus
 }
 #endif
@@ -16865,6 +17117,1016 @@ LLPDEF llp_result llp_snoop(const llp_mlp *m, const llp_real *theta0, const llp_
     r = llp_snoop_objective(&f, m, theta0, od, td, sd, theta_k, res);
     llp_mlp_objective_free(&mo);
     return r;
+}
+
+/* ---- 11.10d the selector: hyperparameter search at a counted budget ---- */
+
+LLPDEF const char *llp_select_method_name(int method) {
+    static const char *const names[LLP_SELECT_METHODS] = {"random", "grid",      "sh",      "hyperband", "curve",
+                                                          "grad_norm", "snip", "synflow", "meta"};
+    return method >= 0 && method < (int)LLP_SELECT_METHODS ? names[method] : "unknown";
+}
+
+/* ---- the selector's state ---- */
+struct llp__sel;
+
+/* Counts every call of one objective into the selector's ledger. */
+typedef struct llp__sel_cnt {
+    const llp_objective *f;
+    struct llp__sel *S;
+} llp__sel_cnt;
+
+/* One configuration being trained (heap-allocated: the objectives point into it). */
+typedef struct llp__sel_run {
+    llp_hp_config config;
+    size_t candidate;
+    llp_mlp m;
+    llp_mlp_desc md;
+    llp_opt_desc od;
+    llp_train_desc td;
+    llp_mlp_objective mo_tr, mo_va;
+    llp_objective raw_tr, raw_va, usr_tr, usr_va, cnt_tr, cnt_va;
+    llp__sel_cnt c_tr, c_va;
+    llp_trainer tr;
+    int have_m, have_mo_tr, have_mo_va, have_tr;
+    size_t spe;       /* steps per epoch */
+    size_t bs;        /* samples of a full step (N for full batch) */
+    int gmult;        /* gradient calls per step (2 with SAM) */
+    int diverged;
+    double score;
+} llp__sel_run;
+
+typedef struct llp__sel {
+    const llp_select_desc *d;
+    size_t N, Nval;
+    double R;
+    llp_rng rng;                /* configurations */
+    /* the ledger */
+    size_t loss, grad, hvp, s_loss, s_grad, s_hvp;
+    size_t n_cb_scores;         /* score-callback evaluations (charged N_val / (2N) each) */
+    double budget;
+    double screen_cost;
+    /* trials */
+    llp_select_trial *trials;
+    size_t n_trials, cap_trials;
+    size_t n_configs, n_full;
+    int have_best;
+    size_t best_trial;
+    double best_score;
+    llp_hp_config best_config;
+    llp_mlp_desc best_mlp;
+    llp_real *best_theta;
+    size_t best_n;
+    int bracket;                /* SH/HB bracket counter */
+    size_t base_spe, base_bs;   /* the base configuration's steps per epoch and batch */
+    llp_evals meta_evals;
+    size_t meta_fits;
+} llp__sel;
+
+static llp_result llp__sel_cnt_lg(void *ctx, const llp_real *theta, const llp_batch *b, llp_real *loss,
+                                  llp_real *grad) {
+    llp__sel_cnt *c = (llp__sel_cnt *)ctx;
+    size_t s = c->f->n_samples ? llp_batch_size(b, c->f->n_samples) : 1;
+    if (grad) {
+        c->S->grad++;
+        c->S->s_grad += s;
+    } else {
+        c->S->loss++;
+        c->S->s_loss += s;
+    }
+    return c->f->loss_grad(c->f->ctx, theta, b, loss, grad);
+}
+
+static llp_result llp__sel_cnt_hvp(void *ctx, const llp_real *theta, const llp_real *v, const llp_batch *b,
+                                   llp_real *hv) {
+    llp__sel_cnt *c = (llp__sel_cnt *)ctx;
+    c->S->hvp++;
+    c->S->s_hvp += c->f->n_samples ? llp_batch_size(b, c->f->n_samples) : 1;
+    return c->f->hvp(c->f->ctx, theta, v, b, hv);
+}
+
+static llp_objective llp__sel_counted(llp__sel *S, const llp_objective *f, llp__sel_cnt *c) {
+    llp_objective o;
+    c->f = f;
+    c->S = S;
+    memset(&o, 0, sizeof o);
+    o.n = f->n;
+    o.n_samples = f->n_samples;
+    o.loss_grad = llp__sel_cnt_lg;
+    o.hvp = f->hvp ? llp__sel_cnt_hvp : NULL; /* no block/GN products: every product is counted one by one */
+    o.ctx = c;
+    o.name = f->name;
+    return o;
+}
+
+static double llp__sel_spent(const llp__sel *S) {
+    return ((double)S->s_grad + 2.0 * (double)S->s_hvp + 0.5 * (double)S->s_loss +
+            0.5 * (double)S->n_cb_scores * (double)S->Nval) /
+           (double)S->N;
+}
+
+static double llp__sel_score_cost(const llp__sel *S) { return 0.5 * (double)S->Nval / (double)S->N; }
+
+static void llp__sel_run_free(llp__sel_run *u) {
+    if (!u) return;
+    if (u->have_tr) llp_trainer_free(&u->tr);
+    if (u->have_mo_tr) llp_mlp_objective_free(&u->mo_tr);
+    if (u->have_mo_va) llp_mlp_objective_free(&u->mo_va);
+    if (u->have_m) llp_mlp_free(&u->m);
+    LLP_FREE(u);
+}
+
+/* Build configuration c: model, theta_0, objectives (wrapped, counted), trainer. */
+static llp_result llp__sel_run_open(llp__sel *S, const llp_hp_config *c, size_t candidate, llp__sel_run **out) {
+    const llp_select_desc *d = S->d;
+    llp__sel_run *u;
+    llp_train_desc tdesc;
+    llp_rng rng;
+    llp_result r;
+    *out = NULL;
+    u = (llp__sel_run *)LLP_MALLOC(sizeof *u);
+    if (!u) return LLP_ERR_NOMEM;
+    memset(u, 0, sizeof *u);
+    u->config = *c;
+    u->candidate = candidate;
+    u->score = NAN;
+    r = llp_hp_apply(c, &d->mlp, &d->opt, &d->train, &u->md, &u->od, &u->td);
+    if (r != LLP_OK) goto fail;
+    r = llp_mlp_init(&u->m, &u->md);
+    if (r != LLP_OK) goto fail;
+    u->have_m = 1;
+    llp_rng_seed(&rng, d->init_seed);
+    llp_mlp_randomize(&u->m, u->m.theta, &rng);
+    r = llp_mlp_objective_init(&u->mo_tr, &u->m, d->train_data, 0);
+    if (r != LLP_OK) goto fail;
+    u->have_mo_tr = 1;
+    r = llp_mlp_objective_init(&u->mo_va, &u->m, d->val_data, 0);
+    if (r != LLP_OK) goto fail;
+    u->have_mo_va = 1;
+    u->raw_tr = llp_mlp_objective_get(&u->mo_tr);
+    u->raw_va = llp_mlp_objective_get(&u->mo_va);
+    if (d->wrap) {
+        memset(&u->usr_tr, 0, sizeof u->usr_tr);
+        memset(&u->usr_va, 0, sizeof u->usr_va);
+        r = d->wrap(d->wrap_ctx, &u->raw_tr, 0, &u->usr_tr);
+        if (r != LLP_OK) goto fail;
+        r = d->wrap(d->wrap_ctx, &u->raw_va, 1, &u->usr_va);
+        if (r != LLP_OK) goto fail;
+        if (!u->usr_tr.loss_grad || !u->usr_va.loss_grad || u->usr_tr.n != u->raw_tr.n ||
+            u->usr_va.n != u->raw_va.n || u->usr_tr.n_samples != u->raw_tr.n_samples ||
+            u->usr_va.n_samples != u->raw_va.n_samples) {
+            r = LLP_ERR_ARG; /* the hook must keep n and n_samples and give a loss_grad */
+            goto fail;
+        }
+    } else {
+        u->usr_tr = u->raw_tr;
+        u->usr_va = u->raw_va;
+    }
+    u->cnt_tr = llp__sel_counted(S, &u->usr_tr, &u->c_tr);
+    u->cnt_va = llp__sel_counted(S, &u->usr_va, &u->c_va);
+    memset(&tdesc, 0, sizeof tdesc);
+    tdesc.epochs = (size_t)1 << 30; /* the resource is set by max_steps */
+    tdesc.max_steps = 1;
+    tdesc.batch_size = u->td.batch_size;
+    tdesc.seed = u->td.seed;
+    tdesc.diverge_factor = u->td.diverge_factor;
+    u->td = tdesc;
+    r = llp_trainer_init(&u->tr, &tdesc, &u->cnt_tr, NULL, &u->od, u->m.theta);
+    if (r != LLP_OK) goto fail;
+    u->have_tr = 1;
+    if (tdesc.batch_size && tdesc.batch_size < S->N) {
+        u->bs = tdesc.batch_size;
+        u->spe = (S->N + u->bs - 1) / u->bs;
+    } else {
+        u->bs = S->N;
+        u->spe = 1;
+    }
+    u->gmult = u->od.sam != LLP_SAM_NONE ? 2 : 1;
+    *out = u;
+    return LLP_OK;
+fail:
+    llp__sel_run_free(u);
+    return r;
+}
+
+/* Steps of resource r epochs: round(r S), at least 1. */
+static uint64_t llp__sel_steps(const llp__sel_run *u, double r) {
+    double s = floor(r * (double)u->spe + 0.5);
+    return s < 1 ? 1 : (uint64_t)s;
+}
+
+/* Samples the first s steps of a run draw (epochs of N, the last batch of an epoch partial). */
+static double llp__sel_samples(const llp__sel *S, const llp__sel_run *u, uint64_t s) {
+    return (double)(s / u->spe) * (double)S->N + (double)(s % u->spe) * (double)u->bs;
+}
+
+/* The most a training from the run's current step to resource r (and its score) can cost. */
+static double llp__sel_train_bound(const llp__sel *S, const llp__sel_run *u, double r) {
+    uint64_t s1 = llp__sel_steps(u, r), s0 = u->tr.step;
+    double c = s1 > s0 ? (llp__sel_samples(S, u, s1) - llp__sel_samples(S, u, s0)) * u->gmult / (double)S->N : 0;
+    return c + llp__sel_score_cost(S);
+}
+
+static int llp__sel_fits(const llp__sel *S, double cost) {
+    return llp__sel_spent(S) + cost <= S->budget * (1 + 1e-12);
+}
+
+static llp_result llp__sel_push(llp__sel *S, const llp_select_trial *t) {
+    if (S->n_trials == S->cap_trials) {
+        size_t cap = S->cap_trials ? 2 * S->cap_trials : 64;
+        llp_select_trial *nt;
+        if (!llp__mul(cap, sizeof *nt)) return LLP_ERR_NOMEM;
+        nt = (llp_select_trial *)LLP_MALLOC(cap * sizeof *nt);
+        if (!nt) return LLP_ERR_NOMEM;
+        if (S->n_trials) memcpy(nt, S->trials, S->n_trials * sizeof *nt);
+        LLP_FREE(S->trials);
+        S->trials = nt;
+        S->cap_trials = cap;
+    }
+    S->trials[S->n_trials++] = *t;
+    return LLP_OK;
+}
+
+/* Train run u to resource r epochs (resuming), score it, record the trial. */
+static llp_result llp__sel_train(llp__sel *S, llp__sel_run *u, double r, int bracket, int rung) {
+    const llp_select_desc *d = S->d;
+    llp_select_trial t;
+    double before = llp__sel_spent(S), score = NAN;
+    llp_result res;
+    int full = fabs(r - S->R) <= 1e-9 * S->R;
+    memset(&t, 0, sizeof t);
+    if (!u->diverged) {
+        u->tr.d.max_steps = llp__sel_steps(u, r);
+        if (u->tr.stop == LLP_STOP_MAX_STEPS) u->tr.stop = LLP_STOP_NONE;
+        res = llp_trainer_run(&u->tr);
+        if (res == LLP_ERR_DIVERGED) {
+            u->diverged = 1;
+        } else if (res != LLP_OK) {
+            return res;
+        }
+    }
+    if (!u->diverged) {
+        if (d->score) {
+            res = d->score(d->score_ctx, &u->m, u->m.theta, d->val_data, &score);
+            if (res != LLP_OK) return res;
+            S->n_cb_scores++;
+        } else {
+            llp_real l;
+            res = llp_objective_loss(&u->cnt_va, u->m.theta, NULL, &l);
+            if (res == LLP_ERR_NONFINITE) l = (llp_real)NAN;
+            else if (res != LLP_OK) return res;
+            score = (double)l;
+        }
+        if (!llp__isfinite(score)) score = NAN;
+    }
+    u->score = score;
+    t.config = u->config;
+    t.candidate = u->candidate;
+    t.stage = LLP_SELECT_STAGE_TRAIN;
+    t.bracket = bracket;
+    t.rung = rung;
+    t.resource = full ? S->R : r;
+    t.full = full;
+    t.score = score;
+    t.diverged = u->diverged;
+    t.cum_cost = llp__sel_spent(S);
+    t.cost = t.cum_cost - before;
+    if (full) {
+        S->n_full++;
+        if (score == score && (!S->have_best || score < S->best_score)) {
+            llp_real *bt = (llp_real *)LLP_MALLOC((u->m.n_params ? u->m.n_params : 1) * sizeof(llp_real));
+            if (!bt) return LLP_ERR_NOMEM;
+            llp_copy(u->m.theta, bt, u->m.n_params);
+            LLP_FREE(S->best_theta);
+            S->best_theta = bt;
+            S->best_n = u->m.n_params;
+            S->best_mlp = u->md;
+            S->best_config = u->config;
+            S->best_score = score;
+            S->best_trial = S->n_trials;
+            S->have_best = 1;
+        }
+    }
+    t.best = S->have_best ? S->best_score : NAN;
+    t.predicted = NAN;
+    return llp__sel_push(S, &t);
+}
+
+/* Record a screening trial (the compute since `before`). */
+static llp_result llp__sel_screen_trial(llp__sel *S, const llp_hp_config *c, size_t candidate, double resource,
+                                        double value, int diverged, double before) {
+    llp_select_trial t;
+    memset(&t, 0, sizeof t);
+    t.config = *c;
+    t.candidate = candidate;
+    t.stage = LLP_SELECT_STAGE_SCREEN;
+    t.bracket = t.rung = -1;
+    t.resource = resource;
+    t.score = value;
+    t.diverged = diverged;
+    t.cum_cost = llp__sel_spent(S);
+    t.cost = t.cum_cost - before;
+    S->screen_cost += t.cost;
+    t.best = S->have_best ? S->best_score : NAN;
+    t.predicted = NAN;
+    return llp__sel_push(S, &t);
+}
+
+/* Open, train to R, score and free one configuration; *stop = 1 when it does not fit. */
+static llp_result llp__sel_full(llp__sel *S, const llp_hp_config *c, size_t candidate, int *stop) {
+    llp__sel_run *u;
+    llp_result r = llp__sel_run_open(S, c, candidate, &u);
+    *stop = 0;
+    if (r != LLP_OK) return r;
+    if (!llp__sel_fits(S, llp__sel_train_bound(S, u, S->R))) {
+        *stop = 1;
+        llp__sel_run_free(u);
+        return LLP_OK;
+    }
+    r = llp__sel_train(S, u, S->R, -1, -1);
+    llp__sel_run_free(u);
+    return r;
+}
+
+static llp_result llp__sel_random(llp__sel *S) {
+    for (;;) {
+        llp_hp_config c;
+        int stop;
+        llp_result r = llp_hp_random(S->d->space, 1, &S->rng, &c);
+        if (r != LLP_OK) return r;
+        r = llp__sel_full(S, &c, S->n_configs, &stop);
+        if (r != LLP_OK || stop) return r;
+        S->n_configs++;
+    }
+}
+
+static llp_result llp__sel_grid(llp__sel *S, double full_cost, int *levels_out) {
+    const llp_hp_space *sp = S->d->space;
+    size_t afford = (size_t)(S->budget / full_cost * (1 + 1e-12)), count = 0, best_count = 0, i, *perm = NULL;
+    int L, best_L = 1;
+    llp_hp_config *g = NULL;
+    llp_result r;
+    if (afford < 1) afford = 1;
+    for (L = 1; L <= 4096; L++) {
+        r = llp_hp_grid(sp, (size_t)L, NULL, 0, &count);
+        if (r != LLP_OK) break;
+        if (L == 1 || count <= afford) {
+            if (L > 1 && count == best_count) continue; /* no continuous dimension: nothing grows */
+            best_L = L;
+            best_count = count;
+        }
+        if (count > afford) break;
+    }
+    *levels_out = best_L;
+    r = llp_hp_grid(sp, (size_t)best_L, NULL, 0, &count);
+    if (r != LLP_OK) return r;
+    g = (llp_hp_config *)(llp__mul(count, sizeof *g) ? LLP_MALLOC(count * sizeof *g) : NULL);
+    perm = (size_t *)(llp__mul(count, sizeof *perm) ? LLP_MALLOC(count * sizeof *perm) : NULL);
+    if (!g || !perm) {
+        LLP_FREE(g);
+        LLP_FREE(perm);
+        return LLP_ERR_NOMEM;
+    }
+    r = llp_hp_grid(sp, (size_t)best_L, g, count, &count);
+    if (r == LLP_OK) {
+        for (i = 0; i < count; i++) perm[i] = i;
+        llp_rng_permutation(&S->rng, perm, count);
+        S->n_configs = count;
+        for (i = 0; i < count; i++) {
+            int stop;
+            r = llp__sel_full(S, &g[perm[i]], perm[i], &stop);
+            if (r != LLP_OK || stop) break;
+        }
+    }
+    LLP_FREE(g);
+    LLP_FREE(perm);
+    return r;
+}
+
+/* The compute of a successive-halving bracket, from its schedule, every
+   trial priced with the base configuration's exact samples (its batching:
+   round(r S) steps of the rung minus those of the rung before) times gmult,
+   plus a score per trial. */
+static double llp__sel_sh_cost(const llp__sel *S, const llp_hp_sh_schedule *sc, int gmult) {
+    double c = 0, prev = 0;
+    size_t i;
+    llp__sel_run b; /* the base configuration's batching: steps per epoch and batch */
+    memset(&b, 0, sizeof b);
+    b.spe = S->base_spe;
+    b.bs = S->base_bs;
+    for (i = 0; i < sc->n_rungs; i++) {
+        double s1 = llp__sel_samples(S, &b, llp__sel_steps(&b, sc->rung[i].r));
+        c += (double)sc->rung[i].n * ((s1 - prev) * gmult / (double)S->N + llp__sel_score_cost(S));
+        prev = s1;
+    }
+    return c;
+}
+
+static int llp__sel_cmp_score(const llp__sel_run *a, const llp__sel_run *b) {
+    int na = !(a->score == a->score), nb = !(b->score == b->score);
+    if (na != nb) return na - nb;
+    if (!na && a->score != b->score) return a->score < b->score ? -1 : 1;
+    return a->candidate < b->candidate ? -1 : a->candidate > b->candidate;
+}
+
+/* Run one successive-halving bracket of schedule sc on fresh configurations.
+   The runs of a rung stay alive until the rung is ranked. */
+static llp_result llp__sel_sh_bracket(llp__sel *S, const llp_hp_sh_schedule *sc) {
+    size_t n = sc->rung[0].n, alive = 0, i, j, rung;
+    llp__sel_run **runs;
+    llp_result r = LLP_OK;
+    int bracket = S->bracket++, stop = 0;
+    runs = (llp__sel_run **)(llp__mul(n, sizeof *runs) ? LLP_MALLOC(n * sizeof *runs) : NULL);
+    if (!runs) return LLP_ERR_NOMEM;
+    for (i = 0; i < n; i++) runs[i] = NULL;
+    for (i = 0; i < n; i++) {
+        llp_hp_config c;
+        r = llp_hp_random(S->d->space, 1, &S->rng, &c);
+        if (r != LLP_OK) goto out;
+        r = llp__sel_run_open(S, &c, S->n_configs++, &runs[i]);
+        if (r != LLP_OK) goto out;
+        alive++;
+    }
+    for (rung = 0; rung < sc->n_rungs && !stop; rung++) {
+        size_t keep = sc->rung[rung].n;
+        double rr = sc->rung[rung].r;
+        if (rung > 0) {
+            /* rank the previous rung (insertion sort: stable, rungs are small), keep the best */
+            for (i = 1; i < alive; i++) {
+                llp__sel_run *x = runs[i];
+                for (j = i; j > 0 && llp__sel_cmp_score(x, runs[j - 1]) < 0; j--) runs[j] = runs[j - 1];
+                runs[j] = x;
+            }
+            for (i = keep; i < alive; i++) {
+                llp__sel_run_free(runs[i]);
+                runs[i] = NULL;
+            }
+            alive = keep;
+            /* continue in candidate order */
+            for (i = 1; i < alive; i++) {
+                llp__sel_run *x = runs[i];
+                for (j = i; j > 0 && x->candidate < runs[j - 1]->candidate; j--) runs[j] = runs[j - 1];
+                runs[j] = x;
+            }
+        }
+        for (i = 0; i < alive; i++) {
+            if (!llp__sel_fits(S, llp__sel_train_bound(S, runs[i], rr))) {
+                stop = 1;
+                break;
+            }
+            r = llp__sel_train(S, runs[i], rr, bracket, (int)rung);
+            if (r != LLP_OK) goto out;
+        }
+    }
+out:
+    for (i = 0; i < n; i++) llp__sel_run_free(runs[i]);
+    LLP_FREE(runs);
+    return r;
+}
+
+static llp_result llp__sel_sh(llp__sel *S, double rmin, unsigned eta, int gmult) {
+    for (;;) {
+        llp_hp_sh_schedule sc, best;
+        size_t lo = 0, hi, nr_full = 0;
+        double rem = S->budget - llp__sel_spent(S), x;
+        llp_result r;
+        /* brackets reach R when n >= eta^(rungs-1); cost grows with n: find the largest n that fits */
+        r = llp_hp_successive_halving(1, rmin, S->R, eta, &sc);
+        if (r != LLP_OK) return r;
+        /* the number of rungs when n is large enough */
+        for (x = rmin; x <= S->R * (1 + 1e-9); x *= eta) nr_full++;
+        hi = 1;
+        for (;;) {
+            r = llp_hp_successive_halving(hi, rmin, S->R, eta, &sc);
+            if (r != LLP_OK) return r;
+            if (llp__sel_sh_cost(S, &sc, gmult) > rem || hi > ((size_t)1 << 40)) break;
+            lo = hi;
+            hi *= 2;
+        }
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            r = llp_hp_successive_halving(mid, rmin, S->R, eta, &sc);
+            if (r != LLP_OK) return r;
+            if (llp__sel_sh_cost(S, &sc, gmult) <= rem) lo = mid;
+            else hi = mid;
+        }
+        if (lo == 0) return LLP_OK;
+        r = llp_hp_successive_halving(lo, rmin, S->R, eta, &best);
+        if (r != LLP_OK) return r;
+        if (best.n_rungs < nr_full) return LLP_OK; /* no bracket that reaches R fits */
+        r = llp__sel_sh_bracket(S, &best);
+        if (r != LLP_OK) return r;
+        if (S->budget - llp__sel_spent(S) >= rem) return LLP_OK; /* nothing spent: stop */
+    }
+}
+
+static llp_result llp__sel_hyperband(llp__sel *S, double rmin, unsigned eta, int gmult) {
+    llp_hp_hyperband_schedule hb;
+    size_t j = 0, misses = 0;
+    llp_result r = llp_hp_hyperband(rmin, S->R, eta, &hb);
+    if (r != LLP_OK) return r;
+    while (misses < hb.n_brackets) {
+        const llp_hp_sh_schedule *sc = &hb.bracket[j];
+        if (llp__sel_sh_cost(S, sc, gmult) <= S->budget - llp__sel_spent(S)) {
+            double before = llp__sel_spent(S);
+            r = llp__sel_sh_bracket(S, sc);
+            if (r != LLP_OK) return r;
+            misses = llp__sel_spent(S) > before ? 0 : misses + 1;
+        } else {
+            misses++;
+        }
+        j = (j + 1) % hb.n_brackets;
+    }
+    return LLP_OK;
+}
+
+/* ---- screening strategies ---- */
+
+/* The snoop settings the selector uses (its lighter defaults). */
+static llp_snoop_desc llp__sel_snoop_desc(const llp__sel *S, size_t k, int curve) {
+    llp_snoop_desc sd = S->d->snoop;
+    sd.steps = k;
+    if (!sd.probe_batch) sd.probe_batch = S->N < 128 ? S->N : 128;
+    if (!sd.power_iters) sd.power_iters = 5;
+    if (!sd.noise_pairs) sd.noise_pairs = 4;
+    if (!sd.sharp_samples) sd.sharp_samples = 4;
+    if (!sd.fd_probes) sd.fd_probes = 2;
+    if (!sd.seed) sd.seed = S->d->seed + 1;
+    sd.ckpt_path = NULL;
+    if (curve)
+        sd.skip = LLP_SNOOP_SKIP_POWER | LLP_SNOOP_SKIP_PRECOND | LLP_SNOOP_SKIP_GHG | LLP_SNOOP_SKIP_NOISE |
+                  LLP_SNOOP_SKIP_SHARP | LLP_SNOOP_SKIP_FD;
+    return sd;
+}
+
+/* An upper bound of a snoop's compute (the go/no-go check before it runs). */
+static double llp__sel_snoop_bound(const llp__sel *S, const llp__sel_run *u, const llp_snoop_desc *sd) {
+    double P = (double)sd->probe_batch, N = (double)S->N, s;
+    int adaptive = u->od.kind == LLP_OPT_RMSPROP || u->od.kind == LLP_OPT_ADAM || u->od.kind == LLP_OPT_ADAMW;
+    s = llp__sel_samples(S, u, sd->steps) * u->gmult + 2 * P;
+    if (!(sd->skip & LLP_SNOOP_SKIP_POWER))
+        s += 2.0 * P * (2.0 * (double)sd->power_iters + 2.0) * (adaptive && !(sd->skip & LLP_SNOOP_SKIP_PRECOND) ? 2 : 1);
+    if (!(sd->skip & LLP_SNOOP_SKIP_GHG)) s += 2.0 * P;
+    if (!(sd->skip & LLP_SNOOP_SKIP_NOISE)) {
+        double bs = S->N / 8 < 32 ? (double)(S->N / 8) : 32.0, bb;
+        if (bs < 1) bs = 1;
+        bb = 8 * bs < N ? 8 * bs : N;
+        s += (double)sd->noise_pairs * (bs + bb);
+    }
+    if (!(sd->skip & LLP_SNOOP_SKIP_SHARP)) s += 0.5 * P * (1.0 + (double)sd->sharp_samples);
+    if (!(sd->skip & LLP_SNOOP_SKIP_FD)) s += P * (1.0 + (double)sd->fd_probes);
+    return s / N;
+}
+
+static double llp__sel_asinh(double x) {
+    if (x != x) return x;
+    if (fabs(x) > 1e150) return x > 0 ? HUGE_VAL : -HUGE_VAL; /* Inf stays Inf: imputed */
+    return x < 0 ? -log(-x + sqrt(x * x + 1)) : log(x + sqrt(x * x + 1));
+}
+
+/* Train candidates in `order` (n of them) while they fit; *stop = 1 when one did not. */
+static llp_result llp__sel_train_order(llp__sel *S, const llp_hp_config *cand, const size_t *order, size_t n,
+                                       int *stop) {
+    size_t i;
+    *stop = 0;
+    for (i = 0; i < n; i++) {
+        llp_result r = llp__sel_full(S, &cand[order[i]], order[i], stop);
+        if (r != LLP_OK || *stop) return r;
+    }
+    return LLP_OK;
+}
+
+/* The META state that lasts over the rounds: which candidates are trained,
+   and the trial of each training (the meta-model's rows). */
+typedef struct llp__sel_meta {
+    int *trained;   /* (cap) */
+    size_t *rows;   /* (cap) trial index of the k-th training */
+    size_t nt;      /* trainings so far */
+    double *Xf, *yf, *pred; /* (cap, dx), (cap), (cap) */
+} llp__sel_meta;
+
+/* Pick and train META candidates among the first nc (screened) ones until
+   the budget stops (*stop = 1) or every screened candidate is trained. */
+static llp_result llp__sel_meta_loop(llp__sel *S, llp__sel_meta *M, const llp_hp_config *cand, size_t nc,
+                                     const double *X, size_t dx, const int *sdiv, size_t warmup, int *stop) {
+    const llp_select_desc *d = S->d;
+    llp_meta_desc md = d->meta;
+    llp_result r = LLP_OK;
+    if (!md.seed) md.seed = d->seed + 2;
+    *stop = 0;
+    for (;;) {
+        size_t pick = nc, j;
+        double predicted = NAN;
+        int logt = 1;
+        if (M->nt < warmup) {
+            for (j = 0; j < nc && pick == nc; j++)
+                if (!M->trained[j] && !sdiv[j]) pick = j;
+        } else {
+            /* refit on every trained candidate */
+            size_t nf = 0, k;
+            double worst = -HUGE_VAL;
+            for (k = 0; k < M->nt; k++) {
+                double s = S->trials[M->rows[k]].score;
+                if (s == s && s <= 0) logt = 0;
+            }
+            for (k = 0; k < M->nt; k++) {
+                double s = S->trials[M->rows[k]].score;
+                M->yf[k] = s == s ? (logt ? log(s) : s) : NAN;
+                if (M->yf[k] == M->yf[k] && M->yf[k] > worst) worst = M->yf[k];
+                if (M->yf[k] == M->yf[k]) nf++;
+            }
+            for (k = 0; k < M->nt; k++) {
+                if (M->yf[k] != M->yf[k]) M->yf[k] = worst; /* a diverged training: the worst outcome seen */
+                memcpy(M->Xf + k * dx, X + S->trials[M->rows[k]].candidate * dx, dx * sizeof(double));
+            }
+            if (nf >= 2) {
+                llp_meta_model mm;
+                memset(&mm, 0, sizeof mm);
+                r = llp_meta_fit(M->Xf, M->yf, M->nt, dx, &md, &mm);
+                if (r == LLP_OK) {
+                    S->meta_fits++;
+                    S->meta_evals.grad += mm.evals.grad;
+                    S->meta_evals.loss += mm.evals.loss;
+                    r = llp_meta_predict(&mm, X, nc, M->pred);
+                    llp_meta_free(&mm);
+                    if (r != LLP_OK) return r;
+                    for (j = 0; j < nc; j++)
+                        if (!M->trained[j] && !sdiv[j] && (pick == nc || M->pred[j] < M->pred[pick])) pick = j;
+                    if (pick < nc) predicted = logt ? exp(M->pred[pick]) : M->pred[pick];
+                } else if (r != LLP_ERR_NONFINITE) {
+                    return r;
+                }
+                r = LLP_OK;
+            }
+            if (pick == nc) /* no model (or no finite outcome yet): candidate order */
+                for (j = 0; j < nc && pick == nc; j++)
+                    if (!M->trained[j] && !sdiv[j]) pick = j;
+        }
+        if (pick == nc) /* the candidates whose snoop diverged come last */
+            for (j = 0; j < nc && pick == nc; j++)
+                if (!M->trained[j]) pick = j;
+        if (pick == nc) return LLP_OK; /* every screened candidate is trained */
+        r = llp__sel_full(S, &cand[pick], pick, stop);
+        if (r != LLP_OK || *stop) return r;
+        S->trials[S->n_trials - 1].predicted = predicted;
+        M->trained[pick] = 1;
+        M->rows[M->nt++] = S->n_trials - 1;
+    }
+}
+
+/* Grow a buffer of `have` elements of `size` bytes to `want` (contents kept). */
+static llp_result llp__sel_grow(void **p, size_t have, size_t want, size_t size) {
+    void *q;
+    if (!llp__mul(want, size)) return LLP_ERR_NOMEM;
+    q = LLP_MALLOC(want * size);
+    if (!q) return LLP_ERR_NOMEM;
+    if (have && *p) memcpy(q, *p, have * size);
+    LLP_FREE(*p);
+    *p = q;
+    return LLP_OK;
+}
+
+static llp_result llp__sel_screen(llp__sel *S, double full_cost, size_t *k_out, size_t *warm_out,
+                                  size_t *distinct_out) {
+    const llp_select_desc *d = S->d;
+    llp_select_method meth = d->method;
+    size_t nc = d->candidates, i, j, k, D = d->space->n_dims, dx = (size_t)LLP_SNOOP_N_FEATURES + D;
+    size_t total = 0, cap = 0, nscreened = 0, *order = NULL, *perm = NULL, spe_base, bs_base;
+    llp_hp_config *cand = NULL;
+    double *val = NULL, *X = NULL;
+    int *sdiv = NULL, stop = 0;
+    llp_real *g = NULL;
+    llp__sel_meta M;
+    llp_result r = LLP_OK;
+    memset(&M, 0, sizeof M);
+    bs_base = d->train.batch_size && d->train.batch_size < S->N ? d->train.batch_size : S->N;
+    spe_base = (S->N + bs_base - 1) / bs_base;
+    k = d->snoop.steps ? d->snoop.steps : (size_t)ceil((double)spe_base * S->R / 20.0 - 1e-9);
+    if (k < 10 && !d->snoop.steps) k = 10;
+    if (!nc) {
+        double a = floor(S->budget / full_cost * (1 + 1e-12)) * 2;
+        if (meth == LLP_SELECT_CURVE || meth == LLP_SELECT_META) {
+            /* screening takes at most about a third of the budget */
+            llp__sel_run *u;
+            llp_hp_config none;
+            llp_snoop_desc sd = llp__sel_snoop_desc(S, k, meth == LLP_SELECT_CURVE);
+            double b;
+            memset(&none, 0, sizeof none);
+            if (sd.probe_batch > S->N) sd.probe_batch = S->N;
+            r = llp__sel_run_open(S, &none, 0, &u);
+            if (r != LLP_OK) return r;
+            b = floor(S->budget / (3.0 * llp__sel_snoop_bound(S, u, &sd)));
+            llp__sel_run_free(u);
+            if (b < a) a = b;
+        }
+        nc = a > 4 ? (size_t)a : 4;
+    }
+    *k_out = k;
+    *warm_out = d->warmup ? d->warmup : 3;
+    /* rounds: draw nc candidates, screen them, train them; when every
+       screened candidate is trained and budget is left, draw the next nc */
+    while (!stop) {
+        size_t round0 = total, screened_round = 0;
+        if (total + nc > cap) {
+            size_t nb = total + nc;
+            r = llp__sel_grow((void **)&cand, total, nb, sizeof *cand);
+            if (r == LLP_OK) r = llp__sel_grow((void **)&val, total, nb, sizeof *val);
+            if (r == LLP_OK) r = llp__sel_grow((void **)&order, 0, nb, sizeof *order);
+            if (r == LLP_OK) r = llp__sel_grow((void **)&sdiv, total, nb, sizeof *sdiv);
+            if (r == LLP_OK && meth == LLP_SELECT_META) {
+                r = llp__sel_grow((void **)&X, total * dx, nb * dx, sizeof *X);
+                if (r == LLP_OK) r = llp__sel_grow((void **)&M.trained, total, nb, sizeof *M.trained);
+                if (r == LLP_OK) r = llp__sel_grow((void **)&M.rows, M.nt, nb, sizeof *M.rows);
+                if (r == LLP_OK) r = llp__sel_grow((void **)&M.Xf, 0, nb * dx, sizeof *M.Xf);
+                if (r == LLP_OK) r = llp__sel_grow((void **)&M.yf, 0, nb, sizeof *M.yf);
+                if (r == LLP_OK) r = llp__sel_grow((void **)&M.pred, 0, nb, sizeof *M.pred);
+            }
+            if (r != LLP_OK) goto out;
+            cap = nb;
+        }
+        r = llp_hp_random(d->space, nc, &S->rng, cand + total);
+        if (r != LLP_OK) goto out;
+        for (i = total; i < total + nc; i++) {
+            val[i] = NAN;
+            sdiv[i] = 0;
+            if (M.trained) M.trained[i] = 0;
+        }
+        total += nc;
+        S->n_configs = total;
+        for (i = round0; i < total; i++) {
+            llp__sel_run *u;
+            llp_snoop_desc sd = llp__sel_snoop_desc(S, k, meth == LLP_SELECT_CURVE);
+            double before = llp__sel_spent(S), resource = 0, v = NAN;
+            int div = 0;
+            r = llp__sel_run_open(S, &cand[i], i, &u);
+            if (r != LLP_OK) goto out;
+            if (sd.probe_batch > S->N) sd.probe_batch = S->N;
+            if (meth == LLP_SELECT_CURVE || meth == LLP_SELECT_META) {
+                llp_snoop_result sr;
+                llp_train_desc tdn;
+                if (!llp__sel_fits(S, llp__sel_snoop_bound(S, u, &sd))) {
+                    llp__sel_run_free(u);
+                    stop = 1;
+                    break;
+                }
+                memset(&tdn, 0, sizeof tdn);
+                tdn.batch_size = u->td.batch_size;
+                tdn.seed = u->td.seed;
+                tdn.diverge_factor = u->td.diverge_factor;
+                r = llp_snoop_objective(&u->cnt_tr, &u->m, u->m.theta, &u->od, &tdn, &sd, NULL, &sr);
+                if (r != LLP_OK) {
+                    llp__sel_run_free(u);
+                    goto out;
+                }
+                div = sr.diverged;
+                resource = (double)sr.steps_done / (double)u->spe;
+                if (meth == LLP_SELECT_CURVE) {
+                    v = sr.features[LLP_SNOOP_LOSSK];
+                } else {
+                    double *row = X + i * dx;
+                    for (j = 0; j < (size_t)LLP_SNOOP_N_FEATURES; j++) row[j] = llp__sel_asinh(sr.features[j]);
+                    if (d->meta_no_config) {
+                        for (j = 0; j < D; j++) row[LLP_SNOOP_N_FEATURES + j] = 0;
+                    } else {
+                        r = llp_hp_encode(d->space, &cand[i], row + LLP_SNOOP_N_FEATURES);
+                        if (r != LLP_OK) {
+                            llp__sel_run_free(u);
+                            goto out;
+                        }
+                    }
+                }
+            } else if (meth == LLP_SELECT_SYNFLOW) {
+                double lsf = NAN;
+                r = llp_snoop_synflow(&u->m, u->m.theta, NULL, &lsf);
+                if (r != LLP_OK) {
+                    llp__sel_run_free(u);
+                    goto out;
+                }
+                v = lsf;
+            } else { /* GRAD_NORM, SNIP: one gradient on the probe batch at theta_0 */
+                size_t n = u->m.n_params, P = sd.probe_batch, q;
+                llp_batch pb = llp_batch_all();
+                llp_real l;
+                double acc = 0;
+                if (!llp__sel_fits(S, (double)P / (double)S->N)) {
+                    llp__sel_run_free(u);
+                    stop = 1;
+                    break;
+                }
+                g = (llp_real *)LLP_MALLOC((n ? n : 1) * sizeof(llp_real));
+                if (!g) {
+                    llp__sel_run_free(u);
+                    r = LLP_ERR_NOMEM;
+                    goto out;
+                }
+                if (P < S->N) {
+                    llp_rng pr;
+                    if (!perm) {
+                        perm = (size_t *)(llp__mul(S->N, sizeof *perm) ? LLP_MALLOC(S->N * sizeof *perm) : NULL);
+                        if (!perm) {
+                            llp__sel_run_free(u);
+                            r = LLP_ERR_NOMEM;
+                            goto out;
+                        }
+                    }
+                    llp_rng_seed(&pr, sd.seed);
+                    llp_rng_permutation(&pr, perm, S->N);
+                    pb = llp_batch_index(perm, P);
+                }
+                r = llp_objective_loss_grad(&u->cnt_tr, u->m.theta, &pb, &l, g);
+                if (r == LLP_ERR_NONFINITE || (r == LLP_OK && !llp_all_finite(g, n))) {
+                    v = NAN;
+                    div = 1;
+                    r = LLP_OK;
+                } else if (r != LLP_OK) {
+                    LLP_FREE(g);
+                    g = NULL;
+                    llp__sel_run_free(u);
+                    goto out;
+                } else if (meth == LLP_SELECT_GRAD_NORM) {
+                    v = llp_nrm2(g, n);
+                } else {
+                    for (q = 0; q < n; q++) acc += fabs((double)u->m.theta[q] * (double)g[q]);
+                    v = acc;
+                }
+                LLP_FREE(g);
+                g = NULL;
+            }
+            llp__sel_run_free(u);
+            val[i] = v;
+            sdiv[i] = div;
+            nscreened++;
+            screened_round++;
+            r = llp__sel_screen_trial(S, &cand[i], i, resource, meth == LLP_SELECT_META ? NAN : v, div, before);
+            if (r != LLP_OK) goto out;
+        }
+        if (!screened_round) break;
+        /* train the screened candidates */
+        if (meth == LLP_SELECT_META) {
+            int bstop = 0;
+            r = llp__sel_meta_loop(S, &M, cand, round0 + screened_round, X, dx, sdiv, *warm_out, &bstop);
+            if (r != LLP_OK) goto out;
+            if (bstop) stop = 1;
+            continue;
+        }
+        for (i = round0; i < round0 + screened_round; i++) {
+            /* insertion sort: NaN last, then by value (CURVE ascending, proxies descending), then index */
+            size_t x = i;
+            for (j = i - round0; j > 0; j--) {
+                size_t y = order[j - 1];
+                double a = val[x], b = val[y];
+                int an = !(a == a), bn = !(b == b), before;
+                if (an != bn) before = bn;
+                else if (!an && a != b) before = meth == LLP_SELECT_CURVE ? a < b : a > b;
+                else before = x < y;
+                if (!before) break;
+                order[j] = y;
+            }
+            order[j] = x;
+        }
+        {
+            int bstop = 0;
+            r = llp__sel_train_order(S, cand, order, screened_round, &bstop);
+            if (r != LLP_OK) goto out;
+            if (bstop) stop = 1;
+        }
+    }
+    /* distinct finite ranking values (1: the ranking was the order drawn) */
+    if (meth != LLP_SELECT_META) {
+        size_t nd = 0;
+        for (i = 0; i < total; i++) {
+            if (!(val[i] == val[i])) continue;
+            for (j = 0; j < i; j++)
+                if (val[j] == val[i]) break;
+            if (j == i) nd++;
+        }
+        *distinct_out = nd;
+    }
+out:
+    LLP_FREE(cand);
+    LLP_FREE(val);
+    LLP_FREE(order);
+    LLP_FREE(sdiv);
+    LLP_FREE(X);
+    LLP_FREE(perm);
+    LLP_FREE(g);
+    LLP_FREE(M.trained);
+    LLP_FREE(M.rows);
+    LLP_FREE(M.Xf);
+    LLP_FREE(M.yf);
+    LLP_FREE(M.pred);
+    return r;
+}
+
+/* Check desc and set up S; price the base configuration. */
+static llp_result llp__sel_setup(const llp_select_desc *desc, llp__sel *S, double *full_cost, int *gmult) {
+    llp__sel_run *base = NULL;
+    llp_hp_config none;
+    llp_result r;
+    if (!desc || !desc->space || !desc->train_data || !desc->val_data) return LLP_ERR_ARG;
+    if (desc->eta == 1 || desc->warmup == 1) return LLP_ERR_ARG;
+    if (!(desc->min_resource >= 0) || !llp__isfinite(desc->min_resource)) return LLP_ERR_ARG;
+    if (llp_hp_space_validate(desc->space, NULL) != LLP_OK) return LLP_ERR_ARG;
+    if (desc->train_data->n < 2 || desc->val_data->n < 1) return LLP_ERR_ARG;
+    memset(S, 0, sizeof *S);
+    S->d = desc;
+    S->N = desc->train_data->n;
+    S->Nval = desc->val_data->n;
+    S->R = (double)(desc->train.epochs ? desc->train.epochs : 10);
+    S->budget = desc->budget;
+    S->best_score = NAN;
+    if ((desc->min_resource > 0 ? desc->min_resource : S->R / 27.0) > S->R * (1 + 1e-12)) return LLP_ERR_ARG;
+    llp_rng_seed(&S->rng, desc->seed);
+    /* the base configuration: checks the model fits the data, and prices a full training */
+    memset(&none, 0, sizeof none);
+    r = llp__sel_run_open(S, &none, 0, &base);
+    if (r != LLP_OK) return r;
+    *full_cost = llp__sel_train_bound(S, base, S->R);
+    *gmult = base->gmult;
+    S->base_spe = base->spe;
+    S->base_bs = base->bs;
+    llp__sel_run_free(base);
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_select_full_cost(const llp_select_desc *desc, double *cost) {
+    llp__sel S;
+    double fc;
+    int gm;
+    llp_result r;
+    if (!cost) return LLP_ERR_ARG;
+    r = llp__sel_setup(desc, &S, &fc, &gm);
+    if (r != LLP_OK) return r;
+    *cost = fc;
+    return LLP_OK;
+}
+
+LLPDEF llp_result llp_select(const llp_select_desc *desc, llp_select_result *res) {
+    llp__sel S;
+    llp_select_result t;
+    double rmin, full_cost;
+    unsigned eta;
+    size_t k = 0, warm = 0, distinct = 0;
+    int levels = 0, gmult;
+    llp_result r;
+    if (!desc || !res) return LLP_ERR_ARG;
+    if ((unsigned)desc->method >= (unsigned)LLP_SELECT_METHODS) return LLP_ERR_ARG;
+    if (!(desc->budget > 0) || !llp__isfinite(desc->budget)) return LLP_ERR_ARG;
+    r = llp__sel_setup(desc, &S, &full_cost, &gmult);
+    if (r != LLP_OK) return r;
+    rmin = desc->min_resource > 0 ? desc->min_resource : S.R / 27.0;
+    eta = desc->eta ? desc->eta : 3;
+    switch (desc->method) {
+    case LLP_SELECT_RANDOM: r = llp__sel_random(&S); break;
+    case LLP_SELECT_GRID: r = llp__sel_grid(&S, full_cost, &levels); break;
+    case LLP_SELECT_SH: r = llp__sel_sh(&S, rmin, eta, gmult); break;
+    case LLP_SELECT_HYPERBAND: r = llp__sel_hyperband(&S, rmin, eta, gmult); break;
+    default: r = llp__sel_screen(&S, full_cost, &k, &warm, &distinct); break;
+    }
+    if (r != LLP_OK) {
+        LLP_FREE(S.trials);
+        LLP_FREE(S.best_theta);
+        return r;
+    }
+    memset(&t, 0, sizeof t);
+    t.method = desc->method;
+    t.budget = desc->budget;
+    t.spent = llp__sel_spent(&S);
+    t.screen_cost = S.screen_cost;
+    t.full_cost = full_cost;
+    t.R = S.R;
+    t.n_trials = S.n_trials;
+    t.trials = S.trials;
+    t.n_configs = S.n_configs;
+    t.n_full = S.n_full;
+    t.have_best = S.have_best;
+    t.best_trial = S.best_trial;
+    t.best_config = S.best_config;
+    t.best_score = S.have_best ? S.best_score : NAN;
+    t.best_mlp = S.best_mlp;
+    t.best_theta = S.best_theta;
+    t.best_n = S.best_n;
+    t.evals.loss = S.loss;
+    t.evals.grad = S.grad;
+    t.evals.hvp = S.hvp;
+    t.samples_loss = S.s_loss;
+    t.samples_grad = S.s_grad;
+    t.samples_hvp = S.s_hvp;
+    t.meta_evals = S.meta_evals;
+    t.meta_fits = S.meta_fits;
+    t.grid_levels = levels;
+    t.warmup = desc->method == LLP_SELECT_META ? warm : 0;
+    t.snoop_steps = desc->method == LLP_SELECT_CURVE || desc->method == LLP_SELECT_META ? k : 0;
+    t.screen_distinct = distinct;
+    *res = t;
+    return LLP_OK;
+}
+
+LLPDEF void llp_select_free(llp_select_result *res) {
+    if (!res) return;
+    LLP_FREE(res->trials);
+    LLP_FREE(res->best_theta);
+    memset(res, 0, sizeof *res);
 }
 
 /* ---- 11.11 gzip decoder (RFC 1951 inflate, RFC 1952 gzip) --------------- */
