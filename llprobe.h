@@ -2993,6 +2993,9 @@ typedef struct llp_report_desc {
     unsigned panel;            /* 0 -> every panel the inputs allow, except MULTISTART */
     double budget;             /* cost cap in gradient evaluations (loss-only 1/2, HVP 2); 0 -> 20000 */
     double lr;                 /* the training learning rate: eta*lambda_max and the LR panel (0: NaN / skipped) */
+    llp_opt_kind lr_kind;      /* the optimizer lr belongs to (0: SGD). For RMSPROP, ADAM, ADAMW the step
+                                  is not lr times the gradient, so the reading does not judge
+                                  eta*lambda_max against the edge 2 (the number is still reported) */
     size_t batch_size;         /* the training mini-batch size, compared with B_simple (0: not judged) */
     uint64_t seed;             /* every panel draws from its own stream seeded from this */
     const llp_mlp *mlp;        /* the MLP theta belongs to (FILTER directions, input probes) or NULL */
@@ -3011,6 +3014,7 @@ typedef struct llp_report {
     size_t n;                  /* parameters */
     uint64_t seed;
     double lr;                 /* as given (NaN when 0) */
+    llp_opt_kind lr_kind;      /* as given */
     size_t batch_size;
     double budget;             /* the cap used */
     double planned;            /* the planned (upper-bound) cost of the panels that ran */
@@ -14505,6 +14509,7 @@ LLPDEF llp_result llp_report_run(const llp_objective *train, const llp_objective
     R->n = train->n;
     R->seed = dd.seed;
     R->lr = dd.lr > 0 ? dd.lr : NAN;
+    R->lr_kind = dd.lr_kind;
     R->batch_size = dd.batch_size;
     R->budget = dd.budget;
 
@@ -14946,6 +14951,11 @@ static void llp__rep_read(const llp_report *r, llp__buf *b) {
                             h->lambda_max);
         } else if (!llp__isfinite(el)) {
             llp__rep_printf(b, "eta*lambda_max cannot be judged: lambda_max is not finite. ");
+        } else if (r->lr_kind == LLP_OPT_RMSPROP || r->lr_kind == LLP_OPT_ADAM || r->lr_kind == LLP_OPT_ADAMW) {
+            llp__rep_printf(b, "eta*lambda_max = %.3g is of the raw rate of an adaptive optimizer (%s), whose step "
+                               "is not eta times the gradient: it is not judged against the edge 2 of gradient "
+                               "descent (the preconditioned sharpness of llp_snoop, ETA_LMAX_PRE, is the number for "
+                               "that). ", el, llp_opt_name(r->lr_kind));
         } else if (el > 2) {
             llp__rep_printf(b, "eta*lambda_max = %.3g is HIGH: above 2, the stability edge of gradient descent on the "
                                "local quadratic, so at lr = %.3g plain GD is unstable along the sharpest direction "

@@ -110,7 +110,7 @@ static int run(const char *dir, const char *name, int hidden, int epochs, unsign
     llp_trainer_free(&t);
 
     memset(&rd, 0, sizeof rd);
-    rd.budget = budget, rd.lr = od.lr, rd.batch_size = td.batch_size, rd.seed = seed + 1;
+    rd.budget = budget, rd.lr = od.lr, rd.lr_kind = od.kind, rd.batch_size = td.batch_size, rd.seed = seed + 1;
     rd.mlp = &mlp, rd.data = &tr;
     td.epochs = (size_t)(epochs / 3 > 1 ? epochs / 3 : 1); /* restarts: a third of the budget each */
     rd.train = &td, rd.opt = &od, rd.init = llp_multistart_mlp_init, rd.init_ctx = &mlp, rd.restarts = 5;

@@ -527,6 +527,17 @@ static void test_quadratic_reading(void) {
           "eta lambda_max = 0.5: within the stable range");
     CHECK(strstr(reading, "none of the") != NULL, "no trouble signs");
     llp_report_free(&r);
+    /* the rate of an adaptive optimizer is not judged against the edge 2 */
+    d.lr = 0.05;
+    d.lr_kind = LLP_OPT_ADAM;
+    CHECK_OK(llp_report_run(&f, NULL, theta, &d, &r));
+    llp_report_reading(&r, reading, sizeof reading);
+    CHECK(strstr(reading, "adaptive optimizer (adam)") != NULL && strstr(reading, "HIGH") == NULL &&
+              strstr(reading, "within the stable range") == NULL,
+          "Adam at eta lambda_max = 5: not judged against the edge");
+    CHECK(fabs(r.hessian.eta_lambda_max - 5) <= TOL(1e-8, 1e-3) * 5, "the number is still reported");
+    llp_report_free(&r);
+    d.lr_kind = LLP_OPT_SGD;
     d.lr = 0;
     d.panel = LLP_PANEL_HESSIAN | LLP_PANEL_LR;
     CHECK_OK(llp_report_run(&f, NULL, theta, &d, &r));

@@ -1974,6 +1974,7 @@ static int cmd_report(run_t *R) {
     memset(&rd, 0, sizeof rd);
     rd.budget = R->b.report;
     rd.lr = R->od.lr;
+    rd.lr_kind = R->od.kind;
     rd.batch_size = R->batch;
     rd.seed = R->o.seed + 400;
     rd.mlp = &R->mlp;
