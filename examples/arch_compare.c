@@ -104,6 +104,8 @@
 
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
+#define EXC_PROG "arch_compare"
+#include "ex_common.h"
 
 #ifndef DIGITS_CSV /* meson compiles in the absolute path; by hand, run from the repository root */
 #define DIGITS_CSV "data/digits.csv"
@@ -145,16 +147,6 @@ static const char *const KEYS[] = {
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 #define N_LEAD 8 /* depth width params train_loss train_acc test_loss test_acc test_acc_se */
 #define N_NUM (N_LEAD + 2 * N_KEYS)
-
-static int fail(const char *what, llp_result r) {
-    fprintf(stderr, "arch_compare: %s: %s\n", what, llp_result_string(r));
-    return 2;
-}
-
-static int fail_err(const llp_error *err) {
-    fprintf(stderr, "%s:%ld:%ld: %s\n", err->file, err->line, err->column, err->message);
-    return 2;
-}
 
 static double now(void) { return (double)clock() / CLOCKS_PER_SEC; }
 
@@ -318,7 +310,7 @@ static double spearman(const double *x, const double *y, double *scratch, size_t
 }
 
 int main(int argc, char **argv) {
-    const char *path = NULL, *outdir = ".", *root = getenv("LLP_SOURCE_ROOT"), *base;
+    const char *path = NULL, *outdir = ".", *base, *what;
     char buf[4096], file[4200], header[4096];
     unsigned long seed = 42;
     int quick = 0, k, rc;
@@ -328,7 +320,6 @@ int main(int argc, char **argv) {
     double *rows, *slices, budget, t_all = now();
     size_t epochs;
     llp_data all, tr, te;
-    llp_csv_desc csv;
     llp_error err;
     llp_rng rng;
     llp_real mean[64], sd[64];
@@ -367,13 +358,9 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (!path && root && *root) {
-        snprintf(buf, sizeof buf, "%s/data/digits.csv", root);
-        path = buf;
-    }
-    if (!path) path = DIGITS_CSV;
+    path = exc_locate(path, "data/digits.csv", DIGITS_CSV, buf, sizeof buf);
     /* the file name alone goes into the headers: the same bytes wherever the data lives */
-    base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    base = exc_basename(path);
     /* fail now, not after minutes of work, when DIR cannot be written */
     snprintf(file, sizeof file, "%s/arch_compare_table.dat.tmp", outdir);
     probe = fopen(file, "w");
@@ -390,17 +377,13 @@ int main(int argc, char **argv) {
     budget = quick ? QUICK_BUDGET : BUDGET;
     n_dirs = quick ? QUICK_DIRS : N_DIRS;
 
-    memset(&csv, 0, sizeof csv);
-    if (llp_data_load_csv(&all, path, &csv, &err) != LLP_OK) return fail_err(&err);
+    if (exc_load_csv(&all, path, NULL)) return 2;
     if (all.d != 64 || all.task != LLP_TASK_CLASSIFICATION || all.n_classes != 10) {
         fprintf(stderr, "arch_compare: %s is not the digits data (64 pixel features, 10 classes)\n", path);
         return 2;
     }
     llp_rng_seed(&rng, seed);
-    if ((r = llp_data_split(&all, 0, 0.2, &rng, &tr, NULL, &te)) != LLP_OK) return fail("llp_data_split", r);
-    if ((r = llp_data_standardize(&tr, mean, sd)) != LLP_OK) return fail("llp_data_standardize", r);
-    if ((r = llp_data_apply_standardization(&te, mean, sd)) != LLP_OK)
-        return fail("llp_data_apply_standardization", r);
+    if ((r = exc_split_standardize(&all, 0, 0.2, &rng, &tr, &te, mean, sd, &what)) != LLP_OK) return fail(what, r);
     printf("arch_compare: %s, %lu training / %lu test samples (seed %lu); Adam %g, batch %d, %lu epochs; report "
            "budget %g, %lu slice directions%s\n\n",
            base, (unsigned long)tr.n, (unsigned long)te.n, seed, LR, BATCH, (unsigned long)epochs, budget,
@@ -436,13 +419,9 @@ int main(int argc, char **argv) {
         md.sizes[A->depth + 1] = 10;
         md.act = A->act;
         md.loss = LLP_LOSS_SOFTMAX_CE;
-        if ((r = llp_mlp_init(&mlp, &md)) != LLP_OK) return fail("llp_mlp_init", r);
+        if ((r = exc_mlp_setup(&md, &mlp, &tr, &te, &mo_tr, &mo_te, &f_tr, &f_te, &what)) != LLP_OK)
+            return fail(what, r);
         n = mlp.n_params;
-        if ((r = llp_mlp_objective_init(&mo_tr, &mlp, &tr, 0)) != LLP_OK ||
-            (r = llp_mlp_objective_init(&mo_te, &mlp, &te, 0)) != LLP_OK)
-            return fail("llp_mlp_objective_init", r);
-        f_tr = llp_mlp_objective_get(&mo_tr);
-        f_te = llp_mlp_objective_get(&mo_te);
 
         /* ---- training ---- */
         llp_rng_seed(&rng_i, seed + 1);

@@ -81,6 +81,8 @@
 
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
+#define EXC_PROG "hp_map"
+#include "ex_common.h"
 
 #ifndef DIGITS_CSV /* meson compiles in the absolute path; by hand, run from the repository root */
 #define DIGITS_CSV "data/digits.csv"
@@ -98,30 +100,9 @@
 #define NF LLP_SNOOP_N_FEATURES
 #define PANEL_FEATURE LLP_SNOOP_EDGE_RATIO
 
-static int fail(const char *what, llp_result r) {
-    fprintf(stderr, "hp_map: %s: %s\n", what, llp_result_string(r));
-    return 2;
-}
-
-static int fail_err(const llp_error *err) {
-    fprintf(stderr, "%s:%ld:%ld: %s\n", err->file, err->line, err->column, err->message);
-    return 2;
-}
-
 static int usage(const char *why) {
     fprintf(stderr, "hp_map: %s (usage: hp_map [--seed N] [--out DIR] [--quick] [--epochs E] [digits.csv])\n", why);
     return 2;
-}
-
-static int parse_ulong(const char *s, unsigned long max, unsigned long *out) {
-    char *end;
-    unsigned long v;
-    if (!s || !*s || *s == '-' || *s == '+') return 0;
-    errno = 0;
-    v = strtoul(s, &end, 10);
-    if (errno || *end || v > max) return 0;
-    *out = v;
-    return 1;
 }
 
 /* One row of the rank table. */
@@ -137,12 +118,11 @@ static void print_num(double v) {
 }
 
 int main(int argc, char **argv) {
-    const char *path = NULL, *outdir = ".", *root = getenv("LLP_SOURCE_ROOT"), *base;
+    const char *path = NULL, *outdir = ".", *base, *what;
     char buf[4096], file[4096], tmp[4200], header[4096];
     unsigned long seed = 42, epochs = 0, ul;
     int quick = 0, k;
     llp_data all, tr, va;
-    llp_csv_desc csv;
     llp_error err;
     llp_mlp_desc md;
     llp_mlp mlp;
@@ -169,13 +149,13 @@ int main(int argc, char **argv) {
 
     for (k = 1; k < argc; k++) {
         if (strcmp(argv[k], "--seed") == 0) {
-            if (k + 1 >= argc || !parse_ulong(argv[++k], 0xffffffffUL, &ul)) return usage("--seed needs an integer");
+            if (k + 1 >= argc || !exc_parse_ulong(argv[++k], 0xffffffffUL, &ul)) return usage("--seed needs an integer");
             seed = ul;
         } else if (strcmp(argv[k], "--out") == 0) {
             if (k + 1 >= argc || !*argv[k + 1]) return usage("--out needs a directory");
             outdir = argv[++k];
         } else if (strcmp(argv[k], "--epochs") == 0) {
-            if (k + 1 >= argc || !parse_ulong(argv[++k], 1000, &ul) || ul == 0)
+            if (k + 1 >= argc || !exc_parse_ulong(argv[++k], 1000, &ul) || ul == 0)
                 return usage("--epochs needs an integer in 1..1000");
             epochs = ul;
         } else if (strcmp(argv[k], "--quick") == 0) quick = 1;
@@ -187,38 +167,16 @@ int main(int argc, char **argv) {
     }
     levels = quick ? 4 : 9;
     if (!epochs) epochs = quick ? 1 : 10;
-    if (!path && root && *root) {
-        snprintf(buf, sizeof buf, "%s/data/digits.csv", root);
-        path = buf;
-    }
-    if (!path) path = DIGITS_CSV;
-    base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    path = exc_locate(path, "data/digits.csv", DIGITS_CSV, buf, sizeof buf);
+    base = exc_basename(path);
 
     /* ---- data and model ---- */
-    memset(&csv, 0, sizeof csv);
-    if (llp_data_load_csv(&all, path, &csv, &err) != LLP_OK) return fail_err(&err);
-    if (all.d != 64) {
-        fprintf(stderr, "hp_map: %s has %lu features, expected the 64 pixels of the digits data\n", path,
-                (unsigned long)all.d);
-        return 2;
-    }
+    if (exc_load_digits(&all, path)) return 2;
     llp_rng_seed(&rng, seed);
-    if ((r = llp_data_split(&all, 0.2, 0, &rng, &tr, &va, NULL)) != LLP_OK) return fail("llp_data_split", r);
-    if ((r = llp_data_standardize(&tr, mean, sdv)) != LLP_OK) return fail("llp_data_standardize", r);
-    if ((r = llp_data_apply_standardization(&va, mean, sdv)) != LLP_OK)
-        return fail("llp_data_apply_standardization", r);
-    memset(&md, 0, sizeof md);
-    md.n_layers = 2;
-    md.sizes[0] = 64, md.sizes[1] = 32, md.sizes[2] = 10;
-    md.act = LLP_ACT_TANH;
-    md.loss = LLP_LOSS_SOFTMAX_CE;
-    if ((r = llp_mlp_init(&mlp, &md)) != LLP_OK) return fail("llp_mlp_init", r);
+    if ((r = exc_split_standardize(&all, 0.2, 0, &rng, &tr, &va, mean, sdv, &what)) != LLP_OK) return fail(what, r);
+    exc_mlp_desc(&md, 64, 32, 10, LLP_ACT_TANH, LLP_LOSS_SOFTMAX_CE);
+    if ((r = exc_mlp_setup(&md, &mlp, &tr, &va, &mo_tr, &mo_va, &f_tr, &f_va, &what)) != LLP_OK) return fail(what, r);
     n = mlp.n_params;
-    if ((r = llp_mlp_objective_init(&mo_tr, &mlp, &tr, 0)) != LLP_OK ||
-        (r = llp_mlp_objective_init(&mo_va, &mlp, &va, 0)) != LLP_OK)
-        return fail("llp_mlp_objective_init", r);
-    f_tr = llp_mlp_objective_get(&mo_tr);
-    f_va = llp_mlp_objective_get(&mo_va);
     theta0 = (llp_real *)malloc(n * sizeof *theta0);
     theta = (llp_real *)malloc(n * sizeof *theta);
     if (!theta0 || !theta) return fail("allocating parameter vectors", LLP_ERR_NOMEM);

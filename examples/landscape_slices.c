@@ -39,6 +39,8 @@
 
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
+#define EXC_PROG "landscape_slices"
+#include "ex_common.h"
 
 #ifndef DIGITS_CSV /* meson compiles in the absolute path; by hand, run from the repository root */
 #define DIGITS_CSV "data/digits.csv"
@@ -52,16 +54,6 @@
 #define EPOCHS 30
 #define BATCH 32
 #define LR 2e-3
-
-static int fail(const char *what, llp_result r) {
-    fprintf(stderr, "landscape_slices: %s: %s\n", what, llp_result_string(r));
-    return 2;
-}
-
-static int fail_err(const llp_error *err) {
-    fprintf(stderr, "%s:%ld:%ld: %s\n", err->file, err->line, err->column, err->message);
-    return 2;
-}
 
 /* Train theta in place: Adam, EPOCHS epochs of mini-batches of BATCH,
    mini-batch order from `seed`. Prints one line. */
@@ -86,11 +78,10 @@ static llp_result train(const llp_objective *f_tr, const llp_objective *f_va, ll
 }
 
 int main(int argc, char **argv) {
-    const char *path = NULL, *outdir = ".", *root = getenv("LLP_SOURCE_ROOT"), *base;
+    const char *path = NULL, *outdir = ".", *base, *what;
     char buf[4096], file[4096], header[4096], common[1024];
     unsigned long seed = 42;
     llp_data all, tr, va;
-    llp_csv_desc csv;
     llp_error err;
     llp_mlp_desc md;
     llp_mlp mlp;
@@ -105,47 +96,19 @@ int main(int argc, char **argv) {
     llp_result r;
     int k;
 
-    for (k = 1; k < argc; k++) {
-        if (strcmp(argv[k], "--seed") == 0 && k + 1 < argc) seed = strtoul(argv[++k], NULL, 10);
-        else if (strcmp(argv[k], "--out") == 0 && k + 1 < argc) outdir = argv[++k];
-        else if (argv[k][0] != '-') path = argv[k];
-        else {
-            fprintf(stderr, "usage: landscape_slices [--seed N] [--out DIR] [path/to/digits.csv]\n");
-            return 2;
-        }
-    }
-    if (!path && root && *root) {
-        snprintf(buf, sizeof buf, "%s/data/digits.csv", root);
-        path = buf;
-    }
-    if (!path) path = DIGITS_CSV;
-    /* the file name alone goes into the headers: the same bytes wherever the data lives */
-    base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-
-    memset(&csv, 0, sizeof csv);
-    if (llp_data_load_csv(&all, path, &csv, &err) != LLP_OK) return fail_err(&err);
-    if (all.d != 64) {
-        fprintf(stderr, "landscape_slices: %s has %lu features, expected the 64 pixels of the digits data\n", path,
-                (unsigned long)all.d);
+    if (exc_parse_seed_out(argc, argv, "usage: landscape_slices [--seed N] [--out DIR] [path/to/digits.csv]", &seed,
+                           &outdir, &path))
         return 2;
-    }
+    path = exc_locate(path, "data/digits.csv", DIGITS_CSV, buf, sizeof buf);
+    /* the file name alone goes into the headers: the same bytes wherever the data lives */
+    base = exc_basename(path);
+
+    if (exc_load_digits(&all, path)) return 2;
     llp_rng_seed(&rng, seed);
-    if ((r = llp_data_split(&all, 0.2, 0, &rng, &tr, &va, NULL)) != LLP_OK) return fail("llp_data_split", r);
-    if ((r = llp_data_standardize(&tr, mean, sd)) != LLP_OK) return fail("llp_data_standardize", r);
-    if ((r = llp_data_apply_standardization(&va, mean, sd)) != LLP_OK)
-        return fail("llp_data_apply_standardization", r);
-    memset(&md, 0, sizeof md);
-    md.n_layers = 2;
-    md.sizes[0] = 64, md.sizes[1] = 32, md.sizes[2] = 10;
-    md.act = LLP_ACT_TANH;
-    md.loss = LLP_LOSS_SOFTMAX_CE;
-    if ((r = llp_mlp_init(&mlp, &md)) != LLP_OK) return fail("llp_mlp_init", r);
+    if ((r = exc_split_standardize(&all, 0.2, 0, &rng, &tr, &va, mean, sd, &what)) != LLP_OK) return fail(what, r);
+    exc_mlp_desc(&md, 64, 32, 10, LLP_ACT_TANH, LLP_LOSS_SOFTMAX_CE);
+    if ((r = exc_mlp_setup(&md, &mlp, &tr, &va, &mo_tr, &mo_va, &f_tr, &f_va, &what)) != LLP_OK) return fail(what, r);
     n = mlp.n_params;
-    if ((r = llp_mlp_objective_init(&mo_tr, &mlp, &tr, 0)) != LLP_OK ||
-        (r = llp_mlp_objective_init(&mo_va, &mlp, &va, 0)) != LLP_OK)
-        return fail("llp_mlp_objective_init", r);
-    f_tr = llp_mlp_objective_get(&mo_tr);
-    f_va = llp_mlp_objective_get(&mo_va);
     theta = mlp.theta;
     theta_init = (llp_real *)malloc(n * sizeof *theta_init);
     theta_b = (llp_real *)malloc(n * sizeof *theta_b);

@@ -37,6 +37,8 @@
 
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
+#define EXC_PROG "landscape_surface"
+#include "ex_common.h"
 
 #ifndef DIGITS_CSV /* meson compiles in the absolute path; by hand, run from the repository root */
 #define DIGITS_CSV "data/digits.csv"
@@ -49,16 +51,6 @@
 #define PCA_GRID 41    /* PCA-plane surface */
 #define MARGIN 0.15    /* PCA box margin, a fraction of the larger span of the trajectory */
 
-static int fail(const char *what, llp_result r) {
-    fprintf(stderr, "landscape_surface: %s: %s\n", what, llp_result_string(r));
-    return 2;
-}
-
-static int fail_err(const llp_error *err) {
-    fprintf(stderr, "%s:%ld:%ld: %s\n", err->file, err->line, err->column, err->message);
-    return 2;
-}
-
 /* The grid point with the smallest training loss. */
 static size_t argmin(const llp_surface *s) {
     size_t i, best = 0;
@@ -68,11 +60,10 @@ static size_t argmin(const llp_surface *s) {
 }
 
 int main(int argc, char **argv) {
-    const char *path = NULL, *outdir = ".", *root = getenv("LLP_SOURCE_ROOT"), *base;
+    const char *path = NULL, *outdir = ".", *base, *what;
     char buf[4096], file[4096], header[4096], common[1024];
     unsigned long seed = 42;
     llp_data all, tr, va;
-    llp_csv_desc csv;
     llp_error err;
     llp_mlp_desc md;
     llp_mlp mlp;
@@ -84,49 +75,20 @@ int main(int argc, char **argv) {
     llp_trainer t;
     size_t n, i;
     llp_result r;
-    int k;
 
-    for (k = 1; k < argc; k++) {
-        if (strcmp(argv[k], "--seed") == 0 && k + 1 < argc) seed = strtoul(argv[++k], NULL, 10);
-        else if (strcmp(argv[k], "--out") == 0 && k + 1 < argc) outdir = argv[++k];
-        else if (argv[k][0] != '-') path = argv[k];
-        else {
-            fprintf(stderr, "usage: landscape_surface [--seed N] [--out DIR] [path/to/digits.csv]\n");
-            return 2;
-        }
-    }
-    if (!path && root && *root) {
-        snprintf(buf, sizeof buf, "%s/data/digits.csv", root);
-        path = buf;
-    }
-    if (!path) path = DIGITS_CSV;
-    /* the file name alone goes into the headers: the same bytes wherever the data lives */
-    base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-
-    memset(&csv, 0, sizeof csv);
-    if (llp_data_load_csv(&all, path, &csv, &err) != LLP_OK) return fail_err(&err);
-    if (all.d != 64) {
-        fprintf(stderr, "landscape_surface: %s has %lu features, expected the 64 pixels of the digits data\n", path,
-                (unsigned long)all.d);
+    if (exc_parse_seed_out(argc, argv, "usage: landscape_surface [--seed N] [--out DIR] [path/to/digits.csv]", &seed,
+                           &outdir, &path))
         return 2;
-    }
+    path = exc_locate(path, "data/digits.csv", DIGITS_CSV, buf, sizeof buf);
+    /* the file name alone goes into the headers: the same bytes wherever the data lives */
+    base = exc_basename(path);
+
+    if (exc_load_digits(&all, path)) return 2;
     llp_rng_seed(&rng, seed);
-    if ((r = llp_data_split(&all, 0.2, 0, &rng, &tr, &va, NULL)) != LLP_OK) return fail("llp_data_split", r);
-    if ((r = llp_data_standardize(&tr, mean, sd)) != LLP_OK) return fail("llp_data_standardize", r);
-    if ((r = llp_data_apply_standardization(&va, mean, sd)) != LLP_OK)
-        return fail("llp_data_apply_standardization", r);
-    memset(&md, 0, sizeof md);
-    md.n_layers = 2;
-    md.sizes[0] = 64, md.sizes[1] = 32, md.sizes[2] = 10;
-    md.act = LLP_ACT_TANH;
-    md.loss = LLP_LOSS_SOFTMAX_CE;
-    if ((r = llp_mlp_init(&mlp, &md)) != LLP_OK) return fail("llp_mlp_init", r);
+    if ((r = exc_split_standardize(&all, 0.2, 0, &rng, &tr, &va, mean, sd, &what)) != LLP_OK) return fail(what, r);
+    exc_mlp_desc(&md, 64, 32, 10, LLP_ACT_TANH, LLP_LOSS_SOFTMAX_CE);
+    if ((r = exc_mlp_setup(&md, &mlp, &tr, &va, &mo_tr, &mo_va, &f_tr, &f_va, &what)) != LLP_OK) return fail(what, r);
     n = mlp.n_params;
-    if ((r = llp_mlp_objective_init(&mo_tr, &mlp, &tr, 0)) != LLP_OK ||
-        (r = llp_mlp_objective_init(&mo_va, &mlp, &va, 0)) != LLP_OK)
-        return fail("llp_mlp_objective_init", r);
-    f_tr = llp_mlp_objective_get(&mo_tr);
-    f_va = llp_mlp_objective_get(&mo_va);
     theta = mlp.theta;
     d1 = (llp_real *)malloc(n * sizeof *d1);
     d2 = (llp_real *)malloc(n * sizeof *d2);

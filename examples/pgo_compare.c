@@ -82,6 +82,8 @@
 
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
+#define EXC_PROG "pgo_compare"
+#include "ex_common.h"
 
 #ifndef DATA_DIR /* meson compiles in the absolute path; by hand, run from the repository root */
 #define DATA_DIR "data"
@@ -165,16 +167,6 @@ typedef struct problem {
     int classify;
 } problem;
 
-static void standardise_targets(llp_data *tr, llp_data *te) {
-    double m = 0, v = 0, sd;
-    size_t i;
-    for (i = 0; i < tr->n; i++) m += tr->y[i] / (double)tr->n;
-    for (i = 0; i < tr->n; i++) v += (tr->y[i] - m) * (tr->y[i] - m) / (double)(tr->n - 1);
-    sd = sqrt(v) > 0 ? sqrt(v) : 1;
-    for (i = 0; i < tr->n; i++) tr->y[i] = (llp_real)((tr->y[i] - m) / sd);
-    for (i = 0; i < te->n; i++) te->y[i] = (llp_real)((te->y[i] - m) / sd);
-}
-
 static void problem_free(problem *p) {
     llp_mlp_objective_free(&p->mo_tr);
     llp_mlp_objective_free(&p->mo_te);
@@ -186,49 +178,30 @@ static void problem_free(problem *p) {
 
 static int problem_init(problem *p, const char *dir, const char *name, unsigned long seed) {
     char path[4200];
-    llp_csv_desc csv;
-    llp_error err;
     llp_mlp_desc md;
     llp_rng rng;
     llp_real mean[64], sd[64];
     llp_result r;
+    const char *what;
     memset(p, 0, sizeof *p);
     snprintf(path, sizeof path, "%s/%s.csv", dir, name);
-    memset(&csv, 0, sizeof csv);
-    if (llp_data_load_csv(&p->all, path, &csv, &err) != LLP_OK) {
-        fprintf(stderr, "pgo_compare: %s:%ld:%ld: %s\n", err.file, err.line, err.column, err.message);
-        return 2;
-    }
+    if (exc_load_csv(&p->all, path, "pgo_compare")) return 2;
     if (p->all.d > 64) {
         fprintf(stderr, "pgo_compare: %s has %lu features, more than expected\n", path, (unsigned long)p->all.d);
         return 2;
     }
     p->classify = p->all.task == LLP_TASK_CLASSIFICATION;
     llp_rng_seed(&rng, seed);
-    if ((r = llp_data_split(&p->all, 0, 0.2, &rng, &p->tr, NULL, &p->te)) != LLP_OK ||
-        (r = llp_data_standardize(&p->tr, mean, sd)) != LLP_OK ||
-        (r = llp_data_apply_standardization(&p->te, mean, sd)) != LLP_OK) {
+    if ((r = exc_split_standardize(&p->all, 0, 0.2, &rng, &p->tr, &p->te, mean, sd, &what)) != LLP_OK) {
         fprintf(stderr, "pgo_compare: preparing %s: %s\n", name, llp_result_string(r));
         return 2;
     }
-    if (!p->classify) standardise_targets(&p->tr, &p->te);
-    memset(&md, 0, sizeof md);
-    md.n_layers = 2;
-    md.sizes[0] = (int)p->all.d, md.sizes[1] = 32, md.sizes[2] = p->classify ? (int)p->all.n_classes : 1;
-    md.act = LLP_ACT_TANH;
-    md.loss = p->classify ? LLP_LOSS_SOFTMAX_CE : LLP_LOSS_MSE;
-    if ((r = llp_mlp_init(&p->mlp, &md)) != LLP_OK) {
-        fprintf(stderr, "pgo_compare: llp_mlp_init: %s\n", llp_result_string(r));
-        return 2;
-    }
+    if (!p->classify) exc_standardise_targets(&p->tr, &p->te);
+    exc_mlp_desc(&md, (int)p->all.d, 32, p->classify ? (int)p->all.n_classes : 1, LLP_ACT_TANH,
+                 p->classify ? LLP_LOSS_SOFTMAX_CE : LLP_LOSS_MSE);
+    if ((r = exc_mlp_setup(&md, &p->mlp, &p->tr, &p->te, &p->mo_tr, &p->mo_te, &p->f_tr, &p->f_te, &what)) != LLP_OK)
+        return fail(what, r);
     llp_mlp_randomize(&p->mlp, p->mlp.theta, &rng);
-    if ((r = llp_mlp_objective_init(&p->mo_tr, &p->mlp, &p->tr, 0)) != LLP_OK ||
-        (r = llp_mlp_objective_init(&p->mo_te, &p->mlp, &p->te, 0)) != LLP_OK) {
-        fprintf(stderr, "pgo_compare: llp_mlp_objective_init: %s\n", llp_result_string(r));
-        return 2;
-    }
-    p->f_tr = llp_mlp_objective_get(&p->mo_tr);
-    p->f_te = llp_mlp_objective_get(&p->mo_te);
     return 0;
 }
 
@@ -379,7 +352,7 @@ static int parse_ulong(const char *s, unsigned long *out) {
 
 int main(int argc, char **argv) {
     static const char *const DATA[2] = {"digits", "diabetes"};
-    const char *outdir = ".", *dir = NULL, *root = getenv("LLP_SOURCE_ROOT");
+    const char *outdir = ".", *dir = NULL;
     char buf[4096], path[4200], header[1024];
     unsigned long seed = 1, nseeds = 5;
     int quick = 0, k, ds, mi, rc = 0;
@@ -412,11 +385,7 @@ int main(int argc, char **argv) {
         }
     }
     if (quick) nseeds = 1, epochs[0] = epochs[1] = 2;
-    if (!dir && root && *root) {
-        snprintf(buf, sizeof buf, "%s/data", root);
-        dir = buf;
-    }
-    if (!dir) dir = DATA_DIR;
+    dir = exc_locate(dir, "data", DATA_DIR, buf, sizeof buf);
 
     memset(tcs, 0, sizeof tcs);
     loss = (double *)malloc(nseeds * sizeof(double));

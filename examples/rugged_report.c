@@ -21,37 +21,17 @@
 
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
+#define EXC_PROG "rugged_report"
+#include "ex_common.h"
 
 #ifndef DATA_DIR /* meson compiles in the absolute path; by hand, run from the repository root */
 #define DATA_DIR "data"
 #endif
 
-static int fail(const char *what, llp_result r) {
-    fprintf(stderr, "rugged_report: %s: %s\n", what, llp_result_string(r));
-    return 2;
-}
-
-static int fail_err(const llp_error *err) {
-    fprintf(stderr, "%s:%ld:%ld: %s\n", err->file, err->line, err->column, err->message);
-    return 2;
-}
-
-/* Standardise regression targets with the training statistics. */
-static void standardise_targets(llp_data *tr, llp_data *te) {
-    double m = 0, v = 0, sd;
-    size_t i;
-    for (i = 0; i < tr->n; i++) m += tr->y[i] / (double)tr->n;
-    for (i = 0; i < tr->n; i++) v += (tr->y[i] - m) * (tr->y[i] - m) / (double)(tr->n - 1);
-    sd = sqrt(v) > 0 ? sqrt(v) : 1;
-    for (i = 0; i < tr->n; i++) tr->y[i] = (llp_real)((tr->y[i] - m) / sd);
-    for (i = 0; i < te->n; i++) te->y[i] = (llp_real)((te->y[i] - m) / sd);
-}
-
 static int run(const char *dir, const char *name, int hidden, int epochs, unsigned long seed, double budget,
                const char *outdir) {
     char path[4096], file[4096], reading[4096];
     llp_data all, tr, te;
-    llp_csv_desc csv;
     llp_error err;
     llp_mlp_desc md;
     llp_mlp mlp;
@@ -66,33 +46,23 @@ static int run(const char *dir, const char *name, int hidden, int epochs, unsign
     llp_report rep;
     llp_real *theta0;
     llp_result r;
+    const char *what;
     int classify;
 
     snprintf(path, sizeof path, "%s/%s.csv", dir, name);
-    memset(&csv, 0, sizeof csv);
-    if (llp_data_load_csv(&all, path, &csv, &err) != LLP_OK) return fail_err(&err);
+    if (exc_load_csv(&all, path, NULL)) return 2;
     if (all.d > 64) {
         fprintf(stderr, "rugged_report: %s has %lu features, more than expected\n", path, (unsigned long)all.d);
         return 2;
     }
     classify = all.task == LLP_TASK_CLASSIFICATION;
     llp_rng_seed(&rng, seed);
-    if ((r = llp_data_split(&all, 0, 0.2, &rng, &tr, NULL, &te)) != LLP_OK) return fail("llp_data_split", r);
-    if ((r = llp_data_standardize(&tr, mean, sd)) != LLP_OK) return fail("llp_data_standardize", r);
-    if ((r = llp_data_apply_standardization(&te, mean, sd)) != LLP_OK) return fail("llp_data_apply_standardization", r);
-    if (!classify) standardise_targets(&tr, &te);
-    memset(&md, 0, sizeof md);
-    md.n_layers = 2;
-    md.sizes[0] = (int)all.d, md.sizes[1] = hidden, md.sizes[2] = classify ? (int)all.n_classes : 1;
-    md.act = LLP_ACT_TANH;
-    md.loss = classify ? LLP_LOSS_SOFTMAX_CE : LLP_LOSS_MSE;
-    if ((r = llp_mlp_init(&mlp, &md)) != LLP_OK) return fail("llp_mlp_init", r);
+    if ((r = exc_split_standardize(&all, 0, 0.2, &rng, &tr, &te, mean, sd, &what)) != LLP_OK) return fail(what, r);
+    if (!classify) exc_standardise_targets(&tr, &te);
+    exc_mlp_desc(&md, (int)all.d, hidden, classify ? (int)all.n_classes : 1, LLP_ACT_TANH,
+                 classify ? LLP_LOSS_SOFTMAX_CE : LLP_LOSS_MSE);
+    if ((r = exc_mlp_setup(&md, &mlp, &tr, &te, &mo_tr, &mo_te, &f_tr, &f_te, &what)) != LLP_OK) return fail(what, r);
     llp_mlp_randomize(&mlp, mlp.theta, &rng);
-    if ((r = llp_mlp_objective_init(&mo_tr, &mlp, &tr, 0)) != LLP_OK ||
-        (r = llp_mlp_objective_init(&mo_te, &mlp, &te, 0)) != LLP_OK)
-        return fail("llp_mlp_objective_init", r);
-    f_tr = llp_mlp_objective_get(&mo_tr);
-    f_te = llp_mlp_objective_get(&mo_te);
     theta0 = (llp_real *)malloc(mlp.n_params * sizeof(llp_real));
     if (!theta0) return fail("malloc", LLP_ERR_NOMEM);
     memcpy(theta0, mlp.theta, mlp.n_params * sizeof(llp_real));
@@ -135,7 +105,7 @@ static int run(const char *dir, const char *name, int hidden, int epochs, unsign
 }
 
 int main(int argc, char **argv) {
-    const char *outdir = ".", *dir = NULL, *root = getenv("LLP_SOURCE_ROOT");
+    const char *outdir = ".", *dir = NULL;
     char buf[4096];
     unsigned long seed = 42;
     double budget = 20000;
@@ -150,11 +120,7 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (!dir && root && *root) {
-        snprintf(buf, sizeof buf, "%s/data", root);
-        dir = buf;
-    }
-    if (!dir) dir = DATA_DIR;
+    dir = exc_locate(dir, "data", DATA_DIR, buf, sizeof buf);
     rc = run(dir, "digits", 32, 30, seed, budget, outdir);
     if (rc == 0) rc = run(dir, "diabetes", 32, 200, seed, budget, outdir);
     return rc;

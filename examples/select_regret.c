@@ -128,6 +128,8 @@
 
 #define LLPROBE_IMPLEMENTATION
 #include "llprobe.h"
+#define EXC_PROG "select_regret"
+#include "ex_common.h"
 
 #ifndef DATA_DIR /* meson compiles in the absolute path; by hand, run from the repository root */
 #define DATA_DIR "data"
@@ -193,22 +195,6 @@ static int usage(const char *why) {
     return 2;
 }
 
-static int fail(const char *what, llp_result r) {
-    fprintf(stderr, "select_regret: %s: %s\n", what, llp_result_string(r));
-    return 2;
-}
-
-static int parse_ulong(const char *s, unsigned long max, unsigned long *out) {
-    char *end;
-    unsigned long v;
-    if (!s || !*s || *s == '-' || *s == '+') return 0;
-    errno = 0;
-    v = strtoul(s, &end, 10);
-    if (errno || *end || v > max) return 0;
-    *out = v;
-    return 1;
-}
-
 /* "4,8,16,32": 1..MAX_BUDGETS increasing integers in 1..10000. */
 static int parse_budgets(const char *s, double *b, size_t *nb) {
     char tok[32];
@@ -222,7 +208,7 @@ static int parse_budgets(const char *s, double *b, size_t *nb) {
         if (len == 0 || len >= sizeof tok || n == MAX_BUDGETS) return 0;
         memcpy(tok, p, len);
         tok[len] = 0;
-        if (!parse_ulong(tok, 10000, &v) || v == 0) return 0;
+        if (!exc_parse_ulong(tok, 10000, &v) || v == 0) return 0;
         if (n && (double)v <= b[n - 1]) return 0;
         b[n++] = (double)v;
         if (!q) break;
@@ -230,16 +216,6 @@ static int parse_budgets(const char *s, double *b, size_t *nb) {
     }
     *nb = n;
     return 1;
-}
-
-static void standardise_targets(llp_data *tr, llp_data *va) {
-    double m = 0, v = 0, sd;
-    size_t i;
-    for (i = 0; i < tr->n; i++) m += tr->y[i] / (double)tr->n;
-    for (i = 0; i < tr->n; i++) v += (tr->y[i] - m) * (tr->y[i] - m) / (double)(tr->n - 1);
-    sd = sqrt(v) > 0 ? sqrt(v) : 1;
-    for (i = 0; i < tr->n; i++) tr->y[i] = (llp_real)((tr->y[i] - m) / sd);
-    for (i = 0; i < va->n; i++) va->y[i] = (llp_real)((va->y[i] - m) / sd);
 }
 
 /* The validation MAE of a regression MLP: llp_select's score callback. */
@@ -310,15 +286,8 @@ static int load_fashion(sources *src, const char *dir) {
 
 static int load_csv(llp_data *d, const char *dir, const char *name) {
     char path[4200];
-    llp_csv_desc csv;
-    llp_error err;
     snprintf(path, sizeof path, "%s/%s.csv", dir, name);
-    memset(&csv, 0, sizeof csv);
-    if (llp_data_load_csv(d, path, &csv, &err) != LLP_OK) {
-        fprintf(stderr, "select_regret: %s:%ld:%ld: %s\n", err.file, err.line, err.column, err.message);
-        return 2;
-    }
-    return 0;
+    return exc_load_csv(d, path, "select_regret");
 }
 
 /* The fixed teacher: 8-16-1 tanh from TEACHER_SEED, last layer rescaled to unit output std. */
@@ -379,7 +348,7 @@ static int problem_init(problem *p, const sources *src, int ds, unsigned long se
     if ((r = llp_data_standardize(&p->tr, mean, sd)) != LLP_OK ||
         (r = llp_data_apply_standardization(&p->va, mean, sd)) != LLP_OK)
         return fail("standardising", r);
-    if (ds == DS_DIABETES_MSE || ds == DS_DIABETES_MAE) standardise_targets(&p->tr, &p->va);
+    if (ds == DS_DIABETES_MSE || ds == DS_DIABETES_MAE) exc_standardise_targets(&p->tr, &p->va);
     p->md.n_layers = 2;
     p->md.sizes[0] = (int)p->tr.d, p->md.sizes[1] = HIDDEN;
     p->md.sizes[2] = classify ? (int)p->tr.n_classes : 1;
@@ -429,7 +398,7 @@ static void fmt_compute(char *buf, size_t len, double v) {
 }
 
 int main(int argc, char **argv) {
-    const char *outdir = ".", *dir = NULL, *fdir = FASHION_DIR, *root = getenv("LLP_SOURCE_ROOT");
+    const char *outdir = ".", *dir = NULL, *fdir = FASHION_DIR;
     char buf[4096], path[4200], tmp[4300];
     unsigned long seed = 1, nseeds = 3, ul;
     double budgets[MAX_BUDGETS] = {4, 8, 16, 32};
@@ -450,10 +419,10 @@ int main(int argc, char **argv) {
 
     for (k = 1; k < argc; k++) {
         if (strcmp(argv[k], "--seed") == 0) {
-            if (k + 1 >= argc || !parse_ulong(argv[++k], 0xffffffffUL, &ul)) return usage("--seed needs an integer");
+            if (k + 1 >= argc || !exc_parse_ulong(argv[++k], 0xffffffffUL, &ul)) return usage("--seed needs an integer");
             seed = ul;
         } else if (strcmp(argv[k], "--seeds") == 0) {
-            if (k + 1 >= argc || !parse_ulong(argv[++k], MAX_SEEDS, &ul) || ul == 0)
+            if (k + 1 >= argc || !exc_parse_ulong(argv[++k], MAX_SEEDS, &ul) || ul == 0)
                 return usage("--seeds needs an integer in 1..100");
             nseeds = ul, have_seeds = 1;
         } else if (strcmp(argv[k], "--budgets") == 0) {
@@ -481,11 +450,7 @@ int main(int argc, char **argv) {
         if (!have_budgets) budgets[0] = 2, budgets[1] = 4, nb = 2;
         no_fashion = 1;
     }
-    if (!dir && root && *root) {
-        snprintf(buf, sizeof buf, "%s/data", root);
-        dir = buf;
-    }
-    if (!dir) dir = DATA_DIR;
+    dir = exc_locate(dir, "data", DATA_DIR, buf, sizeof buf);
     /* the output directory must take files before minutes of searching */
     snprintf(path, sizeof path, "%s/select_regret.dat", outdir);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
