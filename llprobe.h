@@ -3006,6 +3006,14 @@ typedef struct llp_report_desc {
     llp_multistart_init_fn init;
     void *init_ctx;
     size_t restarts;           /* 0 -> 10 */
+    /* optional progress: called before each panel runs with its short name
+       ("slices", "surfaces", "fla", "sharpness", "hessian", "gradients", "lr",
+       "basin", "input", "multistart"), the compute spent so far and the
+       planned total (the units of cost and planned below), and once at the
+       end with panel NULL and the final cost. It cannot stop the report and
+       changes nothing in it. */
+    void (*progress)(void *ctx, const char *panel, double spent, double planned);
+    void *progress_ctx;
 } llp_report_desc;
 
 typedef struct llp_report {
@@ -14571,6 +14579,7 @@ LLPDEF llp_result llp_report_run(const llp_objective *train, const llp_objective
         if (!(want & bit)) continue;
         before = R->counted;
         rng = llp__rep_rng(dd.seed, k);
+        if (dd.progress) dd.progress(dd.progress_ctx, llp__rep_names[k], llp__rep_costof(&R->counted), R->planned);
         switch (bit) {
         case LLP_PANEL_SLICES:
         case LLP_PANEL_SURFACES: {
@@ -14736,6 +14745,7 @@ LLPDEF llp_result llp_report_run(const llp_objective *train, const llp_objective
         return r;
     }
     R->cost = llp__rep_costof(&R->evals);
+    if (dd.progress) dd.progress(dd.progress_ctx, NULL, llp__rep_costof(&R->counted), R->planned);
     {
         double pl = 0;
         for (i = 0; i < LLP_REPORT_PANELS; i++)

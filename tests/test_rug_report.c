@@ -214,6 +214,24 @@ static void evals_add(llp_evals *a, const llp_evals *b) {
 }
 
 /* ---- the JSON validator itself ---- */
+/* a log of llp_report_desc.progress calls */
+typedef struct prog_log {
+    int calls, monotone;
+    char names[256];
+    double first_spent, last_spent, planned;
+} prog_log;
+
+static void prog_cb(void *ctx, const char *panel, double spent, double planned) {
+    prog_log *p = (prog_log *)ctx;
+    size_t len = strlen(p->names);
+    if (p->calls == 0) p->monotone = 1, p->first_spent = spent;
+    else if (spent < p->last_spent) p->monotone = 0;
+    p->calls++;
+    p->last_spent = spent;
+    p->planned = planned;
+    snprintf(p->names + len, sizeof p->names - len, "%s,", panel ? panel : "(end)");
+}
+
 static void test_validator(void) {
     const char *good = "{\"a\": [1, -2.5e-3, 0, true, false, null, \"x\\\"\\\\\\n\\u00e9\"], \"b\": {}}";
     CHECK(json_valid(good, strlen(good)), "validator accepts a valid document");
@@ -527,6 +545,28 @@ static void test_quadratic_reading(void) {
           "eta lambda_max = 0.5: within the stable range");
     CHECK(strstr(reading, "none of the") != NULL, "no trouble signs");
     llp_report_free(&r);
+    {
+        /* the progress callback: once before each panel that runs, in panel order, then once with NULL;
+           spent never decreases and ends at the report's cost; the report is the same with or without it */
+        prog_log pl;
+        llp_report r2;
+        memset(&pl, 0, sizeof pl);
+        d.progress = prog_cb, d.progress_ctx = &pl;
+        CHECK_OK(llp_report_run(&f, NULL, theta, &d, &r2));
+        d.progress = NULL, d.progress_ctx = NULL;
+        CHECK(pl.calls == 4 && strcmp(pl.names, "slices,hessian,gradients,(end),") == 0,
+              "progress: %d calls: %s", pl.calls, pl.names);
+        CHECK(pl.monotone && fabs(pl.last_spent - r2.cost) <= 1e-9 * r2.cost && pl.first_spent == 0 &&
+                  pl.planned == r2.planned,
+              "progress: spent 0 .. %.6g (cost %.6g), planned %.6g (%.6g)", pl.last_spent, r2.cost, pl.planned,
+              r2.planned);
+        CHECK_OK(llp_report_run(&f, NULL, theta, &d, &r));
+        CHECK(r2.hessian.lambda_max == r.hessian.lambda_max && r2.cost == r.cost &&
+                  r2.slices.roughness.value == r.slices.roughness.value,
+              "progress changes nothing");
+        llp_report_free(&r);
+        llp_report_free(&r2);
+    }
     /* the rate of an adaptive optimizer is not judged against the edge 2 */
     d.lr = 0.05;
     d.lr_kind = LLP_OPT_ADAM;

@@ -248,6 +248,13 @@ static void progress_end(void) {
     g_shown = 0;
 }
 
+/* llp_report_run's progress: the panel about to run, cost spent and planned. */
+static void report_progress(void *ctx, const char *panel, double spent, double planned) {
+    (void)ctx;
+    if (panel) snprintf(g_phase, sizeof g_phase, "ruggedness report: %s", panel);
+    progress((size_t)(spent + 0.5), (size_t)(planned + 0.5));
+}
+
 static int surface_progress(void *ctx, size_t done, size_t total) {
     (void)ctx;
     progress(done, total);
@@ -1989,24 +1996,8 @@ static int cmd_report(run_t *R) {
         rd.train = &ms_td, rd.opt = &R->od, rd.init = llp_multistart_mlp_init, rd.init_ctx = &R->mlp;
         rd.restarts = 5;
     }
-    if (g_tty && !g_quiet) {
-        /* no progress callback in llp_report_run: announce a rough duration from
-           the time of one full-batch gradient times the planned cost (its
-           default plan is about 3000 gradient evaluations; more with restarts) */
-        double t0 = now_seconds(), est;
-        char phase[64];
-        llp_real *g = (llp_real *)malloc(R->mlp.n_params * sizeof *g);
-        llp_real l;
-        if (g) {
-            llp_objective_loss_grad(&R->f_tr, R->mlp.theta, NULL, &l, g);
-            free(g);
-        }
-        est = (now_seconds() - t0) * (rd.budget < 3000 ? rd.budget : 3000) * (rd.restarts ? 2.5 : 1);
-        snprintf(phase, sizeof phase, "ruggedness report (about %.0f s, no progress count)", est < 1 ? 1 : est);
-        progress_begin(phase);
-    } else {
-        progress_begin("ruggedness report");
-    }
+    rd.progress = report_progress; /* phase = the panel, done/total in gradient evaluations */
+    progress_begin("ruggedness report");
     r = llp_report_run(&R->f_tr, &R->f_va, R->mlp.theta, &rd, &rep);
     progress_end();
     if (r != LLP_OK) {
