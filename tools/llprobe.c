@@ -1285,6 +1285,14 @@ static const char gp_terminal_fmt[] =
     "    set terminal png size %d,%d enhanced\n"
     "}\n";
 
+/* The opening of a figure's script NAME.gp: what it draws, how to run it,
+   the terminal of w x h pixels. Returns the characters written. */
+static int gp_begin(char *gp, size_t cap, const char *name, const char *what, int w, int h) {
+    int p = snprintf(gp, cap, "# %s.gp: %s (llprobe).\n# Run in this directory: gnuplot %s.gp -> %s.png\n", name,
+                     what, name, name);
+    return p + snprintf(gp + p, cap - (size_t)p, gp_terminal_fmt, w, h, w, h);
+}
+
 /* Escape a string for a gnuplot double-quoted string (and plain enhanced text). */
 static void gp_escape(char *dst, size_t len, const char *s) {
     size_t j = 0;
@@ -1330,16 +1338,14 @@ static int write_monitor(run_t *R, const trained_t *T) {
         return runtime_error("%s", msg);
     }
     add_file(R, "monitor.dat");
-    snprintf(title, sizeof title, "Training of a %s on %s: %s, lr %g, %s%lu, %lu epochs", R->arch, R->data_base,
-             llp_opt_name(R->od.kind), R->od.lr, R->batch ? "batches of " : "full batch", (unsigned long)R->batch,
-             (unsigned long)R->epochs);
-    if (!R->batch) snprintf(title, sizeof title, "Training of a %s on %s: %s, lr %g, full batch, %lu epochs", R->arch,
-                            R->data_base, llp_opt_name(R->od.kind), R->od.lr, (unsigned long)R->epochs);
+    if (R->batch)
+        snprintf(title, sizeof title, "Training of a %s on %s: %s, lr %g, batches of %lu, %lu epochs", R->arch,
+                 R->data_base, llp_opt_name(R->od.kind), R->od.lr, (unsigned long)R->batch, (unsigned long)R->epochs);
+    else
+        snprintf(title, sizeof title, "Training of a %s on %s: %s, lr %g, full batch, %lu epochs", R->arch,
+                 R->data_base, llp_opt_name(R->od.kind), R->od.lr, (unsigned long)R->epochs);
     gp_escape(esc, sizeof esc, title);
-    p = snprintf(gp, sizeof gp,
-                 "# monitor.gp: training and validation loss and accuracy per epoch (llprobe).\n"
-                 "# Run in this directory: gnuplot monitor.gp -> monitor.png\n");
-    p += snprintf(gp + p, sizeof gp - (size_t)p, gp_terminal_fmt, 1200, 520, 1200, 520);
+    p = gp_begin(gp, sizeof gp, "monitor", "training and validation loss and accuracy per epoch", 1200, 520);
     p += snprintf(gp + p, sizeof gp - (size_t)p,
                   "set output \"monitor.png\"\n"
                   "f = \"monitor.dat\"\n"
@@ -1603,10 +1609,7 @@ static int do_slices(run_t *R) {
              "Loss of a %s (%s)\nalong %lu filter-normalised random directions d through the model theta",
              R->arch, R->data_base, (unsigned long)k);
     gp_escape(esc, sizeof esc, title);
-    p = snprintf(gp, sizeof gp,
-                 "# slices.gp: the loss along random filter-normalised directions (llprobe).\n"
-                 "# Run in this directory: gnuplot slices.gp -> slices.png\n");
-    p += snprintf(gp + p, sizeof gp - (size_t)p, gp_terminal_fmt, 1000, 640, 1000, 640);
+    p = gp_begin(gp, sizeof gp, "slices", "the loss along random filter-normalised directions", 1000, 640);
     p += snprintf(gp + p, sizeof gp - (size_t)p,
                   "set output \"slices.png\"\n"
                   "f = \"slices.dat\"\n"
@@ -1724,10 +1727,7 @@ static int do_spectrum(run_t *R, spectrum_t *S) {
     add_file(R, "spectrum_density.dat");
     snprintf(title, sizeof title, "Hessian of the training loss of a %s (%s) at the model", R->arch, R->data_base);
     gp_escape(esc, sizeof esc, title);
-    p = snprintf(gp, sizeof gp,
-                 "# spectrum.gp: Hessian spectral density and extreme eigenvalues (llprobe).\n"
-                 "# Run in this directory: gnuplot spectrum.gp -> spectrum.png\n");
-    p += snprintf(gp + p, sizeof gp - (size_t)p, gp_terminal_fmt, 1300, 560, 1300, 560);
+    p = gp_begin(gp, sizeof gp, "spectrum", "Hessian spectral density and extreme eigenvalues", 1300, 560);
     p += snprintf(gp + p, sizeof gp - (size_t)p,
                   "set output \"spectrum.png\"\n"
                   "set multiplot layout 1,2 title \"%s\"\n"
@@ -2140,10 +2140,7 @@ static int cmd_lrfind(run_t *R) {
     snprintf(title, sizeof title, "Learning-rate range test: %s on a %s (%s)", llp_opt_name(R->od.kind), R->arch,
              R->data_base);
     gp_escape(esc, sizeof esc, title);
-    p = snprintf(gp, sizeof gp,
-                 "# lr_find.gp: the learning-rate range test (llprobe).\n"
-                 "# Run in this directory: gnuplot lr_find.gp -> lr_find.png\n");
-    p += snprintf(gp + p, sizeof gp - (size_t)p, gp_terminal_fmt, 1000, 620, 1000, 620);
+    p = gp_begin(gp, sizeof gp, "lr_find", "the learning-rate range test", 1000, 620);
     p += snprintf(gp + p, sizeof gp - (size_t)p,
                   "set output \"lr_find.png\"\n"
                   "f = \"lr_find.dat\"\n"
